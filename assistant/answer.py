@@ -1,0 +1,211 @@
+"""Extractive answers: the sentences of the top passages that answer, quoted and cited."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.models import Chunk, Citation, Passage
+from assistant.references import DISPLAY_NAMES
+
+# Abbreviations after which a full stop does not end a sentence.
+_NO_BREAK = r"(?<!\bpara)(?<!\bparas)(?<!\bart)(?<!\barts)(?<!\be\.g)(?<!\bi\.e)(?<!\bNo)(?<!\bp)" \
+            r"(?<!\bpp)(?<!\bvol)(?<!\bcf)(?<!\betc)(?<!\bv)(?<!\bMr)(?<!\bDr)(?<!\bSt)"
+SENTENCE_END = re.compile(_NO_BREAK + r"(?<=[.!?;])[\"\u201d)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
+PARA_NUMBER = re.compile(r"^\s*(\d+)\s*\.\s+")
+LETTER = re.compile(r"^\s*\(?([a-z])\)\s*")
+ROMAN = re.compile(r"^\s*\(([ivx]+)\)\s*")
+MAX_SENTENCE_CHARS = 700
+
+
+@dataclass
+class Sentence:
+    passage: Passage
+    start: int  # offsets in the chunk text
+    end: int
+    text: str
+    score: float = 0.0
+
+    @property
+    def chunk(self) -> Chunk:
+        return self.passage.chunk
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of a passage; paragraphs never run together."""
+    spans: list[tuple[int, int]] = []
+    for paragraph in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+        start = paragraph.start()
+        body = paragraph.group(0)
+        cuts = [m.end() for m in SENTENCE_END.finditer(body)]
+        bounds = [0, *cuts, len(body)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            piece = body[a:b].strip()
+            if len(piece) >= 3:
+                offset = start + a + (len(body[a:b]) - len(body[a:b].lstrip()))
+                spans.append((offset, offset + len(piece)))
+    return spans
+
+
+def sentences_of(passages: list[Passage]) -> list[Sentence]:
+    """Quotable sentences; a lead-in ending with a colon stays with what it introduces."""
+    out: list[Sentence] = []
+    for passage in passages:
+        text = passage.chunk.text
+        spans = _join_lead_ins(text, split_sentences(text))
+        for start, end in spans:
+            if end - start > MAX_SENTENCE_CHARS:
+                end = start + text[start:start + MAX_SENTENCE_CHARS].rfind(" ")
+            out.append(Sentence(passage, start, end, " ".join(text[start:end].split())))
+    return out
+
+
+def _join_lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and text[joined[-1][0]:joined[-1][1]].rstrip().endswith(":") and (
+                end - joined[-1][0] <= MAX_SENTENCE_CHARS):
+            joined[-1] = (joined[-1][0], end)
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def provision_sentences(sentences: list[Sentence], refs: list, max_chars: int = 900,
+                        ) -> list[Sentence]:
+    """For a question that names a provision: its own text, narrowed to the paragraph or
+    letter named, in reading order."""
+    if not sentences:
+        return []
+    first = sentences[0].passage
+    own = [s for s in sentences if s.passage.rank == first.rank]
+    for ref in refs:
+        if ref.letter or ref.paragraph:
+            wanted = [s for s in own if _in_part(sub_locator(s.chunk, s.start), ref)]
+            if wanted:
+                own = wanted
+                break
+    chosen: list[Sentence] = []
+    total = 0
+    for sentence in own:
+        if chosen and total + len(sentence.text) > max_chars:
+            break
+        chosen.append(sentence)
+        total += len(sentence.text)
+    return chosen
+
+
+def _in_part(locator: str, ref) -> bool:
+    if ref.paragraph and f"para. {ref.paragraph}" not in locator:
+        return False
+    return not ref.letter or locator.endswith(f"({ref.letter})")
+
+
+def sub_locator(chunk: Chunk, offset: int) -> str:
+    """Refine a treaty chunk's locator to the paragraph and letter holding `offset`:
+    `Article 3` -> `Article 3(a)`, `Article 18` -> `Article 18, para. 8`."""
+    if not chunk.article:
+        return chunk.locator
+    paragraph: str | None = None
+    letter: str | None = None
+    position = 0
+    for line in chunk.text.split("\n"):
+        if position > offset:
+            break
+        if number := PARA_NUMBER.match(line):
+            paragraph, letter = number.group(1), None
+        elif (found := LETTER.match(line)) and not ROMAN.match(line):
+            letter = found.group(1)
+        position += len(line) + 1
+    base = f"Article {chunk.article}"
+    if paragraph and letter:
+        return f"{base}, para. {paragraph}({letter})"
+    if paragraph:
+        return f"{base}, para. {paragraph}"
+    if letter:
+        return f"{base}({letter})"
+    return chunk.locator
+
+
+def introduce(chunk: Chunk, locator: str) -> str:
+    """"Under Article 3(c) of the Trafficking in Persons Protocol" / "The Global Report ... (p. 71)"."""
+    if chunk.article or locator == "Preamble":
+        name = DISPLAY_NAMES.get(chunk.instrument or "", _short_title(chunk.title))
+        if locator == "Preamble":
+            return f"The preamble of {name} states"
+        return f"Under {locator} of {name}"
+    page = f"p. {chunk.page_label}" if chunk.page_label else (
+        f"p. {chunk.page_start}" if chunk.page_start else None)
+    where = f" ({page})" if page else ""
+    return f"{_short_title(chunk.title, article=True)}{where} states"
+
+
+def _short_title(title: str, article: bool = False) -> str:
+    short = re.split(r"[:;]| \(|, Chapter", title)[0].strip()
+    if article and not short.lower().startswith(("the ", "unodc")):
+        return f"The {short}"
+    return short
+
+
+def compose(question_sentences: list[Sentence], passages: list[Passage],
+            ) -> tuple[str, list[Citation]]:
+    """Answer text with [n] markers and its citations, one per cited passage."""
+    numbers: dict[int, int] = {}
+    citations: list[Citation] = []
+    lines: list[str] = []
+    groups: list[list[Sentence]] = []
+    for sentence in question_sentences:
+        if groups and groups[-1][0].passage.rank == sentence.passage.rank:
+            groups[-1].append(sentence)
+        else:
+            groups.append([sentence])
+    for group in groups:
+        passage = group[0].passage
+        if passage.rank not in numbers:
+            numbers[passage.rank] = len(numbers) + 1
+            quote = " ".join(s.text for s in group)
+            citations.append(Citation.from_passage(numbers[passage.rank], passage, quote=quote))
+        n = numbers[passage.rank]
+        locator = sub_locator(passage.chunk, group[0].start)
+        quoted = " ".join(s.text for s in group)
+        lines.append(f"{introduce(passage.chunk, locator)}: \u201c{quoted}\u201d [{n}]")
+    return "\n\n".join(lines), citations
+
+
+def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: int = 1200,
+                     ) -> list[Sentence]:
+    """The best sentences, near the best score, no duplicates, in reading order."""
+    if not sentences:
+        return []
+    ranked = sorted(sentences, key=lambda s: -s.score)
+    best = ranked[0].score
+    chosen: list[Sentence] = []
+    seen: list[str] = []
+    total = 0
+    for sentence in ranked:
+        if len(chosen) >= max_sentences or (chosen and sentence.score < best - 0.12):
+            break
+        key = re.sub(r"\W+", "", sentence.text.lower())
+        if any(key in other or other in key for other in seen):
+            continue
+        if chosen and total + len(sentence.text) > max_chars:
+            continue
+        chosen.append(sentence)
+        seen.append(key)
+        total += len(sentence.text)
+    return sorted(chosen, key=lambda s: (s.passage.rank, s.start))
+
+
+def lexical_overlap(query_tokens: set[str], sentence_tokens: set[str],
+                    idf: dict[str, float]) -> float:
+    """Share of the question's (idf-weighted) terms that the sentence contains."""
+    if not query_tokens:
+        return 0.0
+    total = sum(idf.get(t, 1.0) for t in query_tokens)
+    return sum(idf.get(t, 1.0) for t in query_tokens & sentence_tokens) / total
+
+
+def cosine_rows(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    return matrix @ vector if len(matrix) else np.zeros(0, dtype=np.float32)

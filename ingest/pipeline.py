@@ -1,0 +1,277 @@
+"""Ingest: files -> load -> clean -> split -> embed -> Chroma, incremental and resumable.
+
+A document is skipped without loading anything when the registry holds it with the same
+sha256. Otherwise its chunks are computed (cheap), the stored chunks that are no longer
+produced are deleted, only the missing ones are embedded and stored, and the registry record
+is written last. An ingest killed at any point therefore resumes to the index a clean run
+builds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.embeddings import Embedder
+from assistant.models import Chunk, Document
+from assistant.settings import Settings
+from assistant.store import DocumentRecord, Store
+from corpus import Catalogue, document_for_file, load_catalogue, sha256_file
+from ingest.loaders import SUPPORTED_EXTENSIONS, LoadedFile, LoadError, load_file
+from ingest.split_baseline import split_baseline
+from ingest.split_sections import split_sections
+from ingest.split_treaty import split_treaty
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    pages: int = 0
+    chunks_added: int = 0
+    chunks_unchanged: int = 0
+    chunks_removed: int = 0
+    documents_skipped: int = 0
+    documents_removed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    download_failures: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    collection: str = ""
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks_added / self.seconds if self.seconds else 0.0
+
+    def table(self) -> str:
+        rows = [
+            ("collection", self.collection),
+            ("documents", self.documents),
+            ("documents unchanged (skipped)", self.documents_skipped),
+            ("documents removed", self.documents_removed),
+            ("pages", self.pages),
+            ("chunks added", self.chunks_added),
+            ("chunks unchanged", self.chunks_unchanged),
+            ("chunks removed", self.chunks_removed),
+            ("problems", len(self.problems)),
+            ("downloads failed", len(self.download_failures)),
+            ("seconds", f"{self.seconds:.1f}"),
+            ("chunks per second", f"{self.chunks_per_second:.1f}"),
+        ]
+        width = max(len(name) for name, _ in rows)
+        lines = [f"{name:<{width}}  {value}" for name, value in rows]
+        lines += [f"problem: {p.path}: {p.reason}" for p in self.problems]
+        lines += [f"not downloaded: {doc_id}: {why}" for doc_id, why in self.download_failures]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    document: Document
+    sha256: str
+
+
+def discover_files(dirs: Iterable[Path], report: IngestReport) -> list[Path]:
+    """Every file below the folders; unknown extensions are reported, not ingested."""
+    files: list[Path] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            report.problems.append(Problem(str(folder), "corpus folder does not exist"))
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            if path.name.startswith(".") or path.suffix.lower() in {".tsv", ".part"} or (
+                    path.name.lower() in {"readme.md", "manifest.tsv"}):
+                continue
+            if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                report.problems.append(Problem(str(path), f"unknown extension {path.suffix!r}"))
+                continue
+            files.append(path)
+    return files
+
+
+def identify(paths: list[Path], catalogue: Catalogue, report: IngestReport) -> list[SourceFile]:
+    """Hash each file and find its catalogue entry; the same content twice is ingested once."""
+    seen: set[str] = set()
+    sources: list[SourceFile] = []
+    for path in paths:
+        sha = sha256_file(path)
+        if sha in seen:
+            continue
+        seen.add(sha)
+        sources.append(SourceFile(path, document_for_file(path, sha, catalogue), sha))
+    return sources
+
+
+def split_document(doc: Document, loaded: LoadedFile, settings: Settings) -> list[Chunk]:
+    if settings.chunking == "baseline":
+        return split_baseline(doc, loaded, settings.chunk_size, settings.chunk_overlap)
+    if doc.kind == "treaty":
+        text = "\n\n".join(page.text for page in loaded.pages)
+        return split_treaty(doc, text, settings.chunk_size)
+    return split_sections(doc, loaded, settings.chunk_size, settings.chunk_overlap)
+
+
+class Ingestor:
+    """Holds the store and a lazily loaded embedder for one ingest run."""
+
+    def __init__(self, settings: Settings, store: Store | None = None, progress: bool = True):
+        self.settings = settings
+        self.store = store or Store(settings)
+        self.progress = progress
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(self.settings)
+        return self._embedder
+
+    def ingest(self, sources: list[SourceFile], report: IngestReport) -> None:
+        bar = tqdm(sources, desc="documents", unit="doc", disable=not self.progress)
+        for source in bar:
+            bar.set_postfix_str(source.path.name[:40])
+            self.ingest_one(source, report)
+
+    def ingest_one(self, source: SourceFile, report: IngestReport) -> None:
+        doc = source.document
+        record = self.store.record(doc.id)
+        if record and record.sha256 == source.sha256:
+            report.documents += 1
+            report.documents_skipped += 1
+            report.pages += record.pages
+            report.chunks_unchanged += record.chunks
+            return
+        try:
+            loaded = load_file(source.path)
+            chunks = _unique(split_document(doc, loaded, self.settings))
+        except LoadError as error:
+            report.problems.append(Problem(str(source.path), error.reason))
+            return
+        except ValueError as error:
+            report.problems.append(Problem(str(source.path), f"cannot split: {error}"))
+            return
+        if not chunks:
+            report.problems.append(Problem(str(source.path), "no text to index"))
+            return
+        self._store_chunks(doc.id, chunks, source.sha256, report)
+        pages = sum(1 for page in loaded.pages if page.index is not None)
+        self.store.save_record(DocumentRecord(
+            doc_id=doc.id, source=doc.file_name or source.path.name, sha256=source.sha256,
+            title=doc.title, kind=doc.kind, year=doc.year, instrument=doc.instrument,
+            url=doc.url, pages=pages, chunks=len(chunks), path=str(source.path.resolve()),
+        ))
+        report.documents += 1
+        report.pages += pages
+
+    def _store_chunks(self, doc_id: str, chunks: list[Chunk], sha256: str,
+                      report: IngestReport) -> None:
+        stored = self.store.chunk_ids(doc_id)
+        wanted = {chunk.id for chunk in chunks}
+        stale = sorted(stored - wanted)
+        self.store.delete_chunks(stale)
+        missing = [chunk for chunk in chunks if chunk.id not in stored]
+        report.chunks_removed += len(stale)
+        report.chunks_unchanged += len(chunks) - len(missing)
+        batch = max(self.settings.embed_batch_size * 4, 64)
+        for start in range(0, len(missing), batch):
+            part = missing[start:start + batch]
+            began = time.perf_counter()
+            vectors = self.embedder.encode([c.index_text() for c in part])
+            report.embed_seconds += time.perf_counter() - began
+            self.store.add_chunks(part, vectors.tolist(), sha256)
+            report.chunks_added += len(part)
+
+    def prune(self, keep_doc_ids: set[str], report: IngestReport) -> None:
+        for record in self.store.records():
+            if record.doc_id not in keep_doc_ids:
+                report.documents_removed += 1
+                report.chunks_removed += len(self.store.chunk_ids(record.doc_id))
+                self.store.forget(record.doc_id)
+
+
+def _unique(chunks: list[Chunk]) -> list[Chunk]:
+    """Identical text at the same locator twice in one document would share an id."""
+    seen: set[str] = set()
+    return [c for c in chunks if not (c.id in seen or seen.add(c.id))]
+
+
+def run_ingest(
+    settings: Settings,
+    corpus_dirs: list[Path] | None = None,
+    download: bool = False,
+    prune: bool = False,
+    strict: bool = False,
+    progress: bool = True,
+    catalogue: Catalogue | None = None,
+    store: Store | None = None,
+) -> IngestReport:
+    """Ingest the folders (default: settings.corpus_dirs), plus downloads when asked."""
+    began = time.perf_counter()
+    catalogue = catalogue or load_catalogue()
+    report = IngestReport()
+    dirs = list(corpus_dirs if corpus_dirs is not None else settings.corpus_dirs)
+    paths = discover_files(dirs, report)
+    if download:
+        paths += _download(settings, catalogue, paths, report, progress)
+    sources = identify(paths, catalogue, report)
+    ingestor = Ingestor(settings, store=store, progress=progress)
+    report.collection = ingestor.store.name
+    ingestor.ingest(sources, report)
+    if prune:
+        ingestor.prune({s.document.id for s in sources}, report)
+    report.seconds = time.perf_counter() - began
+    if strict and report.problems:
+        raise IngestProblems(report)
+    return report
+
+
+def ingest_sources(settings: Settings, sources: list[SourceFile], progress: bool = False,
+                   store: Store | None = None) -> IngestReport:
+    """Ingest files whose documents are already known (benchmarks replicate the corpus)."""
+    began = time.perf_counter()
+    report = IngestReport()
+    ingestor = Ingestor(settings, store=store, progress=progress)
+    report.collection = ingestor.store.name
+    ingestor.ingest(sources, report)
+    report.seconds = time.perf_counter() - began
+    return report
+
+
+def _download(settings: Settings, catalogue: Catalogue, present: list[Path],
+              report: IngestReport, progress: bool) -> list[Path]:
+    from ingest.download import download_missing
+
+    dest = settings.downloads_dir
+    dest.mkdir(parents=True, exist_ok=True)
+    result = download_missing(
+        catalogue, dest, present_sha256={sha256_file(p) for p in present},
+        present_names={p.name for p in present}, timeout_s=settings.download_timeout_s,
+        retries=settings.download_retries, progress=progress,
+    )
+    report.download_failures.extend(result.failed)
+    for doc_id, expected, actual in result.mismatched:
+        report.problems.append(Problem(doc_id, f"checksum mismatch: expected {expected[:12]}, "
+                                               f"got {actual[:12]} (kept under its own hash)"))
+    local = {p.resolve() for p in present}
+    return [p for p in discover_files([dest], IngestReport()) if p.resolve() not in local]
+
+
+class IngestProblems(RuntimeError):
+    """--strict: some inputs could not be ingested."""
+
+    def __init__(self, report: IngestReport) -> None:
+        super().__init__(f"{len(report.problems)} problem(s) during ingest")
+        self.report = report

@@ -1,0 +1,226 @@
+"""Split treaty texts into one chunk per article (long articles at paragraph boundaries).
+
+Works on Markdown transcriptions with irregular headings (`###I`, `####General Provisions`,
+`### Article  3`, `###Article 1`, a preamble run into the first line) and on plain text
+extracted from the official publication (`Article 3` alone on a line, title on the next line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.models import Chunk, Document
+
+ARTICLE_RE = re.compile(r"^\s*#*\s*\**\s*Article\s+(\d+)(\s*bis)?\s*\**\s*$", re.IGNORECASE)
+CHAPTER_RE = re.compile(
+    r"^\s*#+\s*(?:(?:CHAPTER|SECTION|PART)\s+)?([IVXLC]+)\b\.?\s*(.*)$", re.IGNORECASE
+)
+PLAIN_CHAPTER_RE = re.compile(r"^\s*(?:CHAPTER|SECTION|PART)\s+([IVXLC]+)\b\.?\s*(.*)$", re.I)
+TITLE_RE = re.compile(r"^\s*#\s+(.+?)\s*$")
+SUBHEADING_RE = re.compile(r"^\s*#{2,}\s*(.+?)\s*$")
+PREAMBLE_RE = re.compile(r"^\s*\**\s*Preamble\s*\**\s*:?\s*", re.IGNORECASE)
+NUMBERED_RE = re.compile(r"^\s*(\d+)\s*\.\s+")
+LETTERED_RE = re.compile(r"^\s*\(?([a-z])\)\s*")
+# Where a Markdown transcription runs the first chapter heading into the preamble's last line.
+INLINE_HEADING_RE = re.compile(r"(?<=\S)\s*(#{2,})")
+
+
+@dataclass
+class Article:
+    number: str
+    title: str | None
+    chapter: str | None
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TreatyText:
+    title: str | None
+    preamble: list[str]
+    articles: list[Article]
+
+
+def parse_treaty(text: str) -> TreatyText:
+    """Parse a treaty into its title, preamble paragraphs and articles."""
+    lines = _normalise_lines(text)
+    title: str | None = None
+    preamble: list[str] = []
+    articles: list[Article] = []
+    chapter: str | None = None
+    pending_chapter: str | None = None  # chapter number waiting for its title line
+    expect_article_title = False
+
+    for line in lines:
+        if not line.strip():
+            continue
+        if title is None and not articles and TITLE_RE.match(line) and not line.startswith("##"):
+            title = TITLE_RE.match(line).group(1)
+            continue
+        article = ARTICLE_RE.match(line)
+        if article:
+            number = article.group(1) + (" bis" if article.group(2) else "")
+            articles.append(Article(number=number, title=None, chapter=chapter))
+            expect_article_title = True
+            pending_chapter = None
+            continue
+        chapter_match = _chapter_heading(line)
+        if chapter_match:
+            number, chapter_title = chapter_match
+            chapter = f"Chapter {number}" + (f". {chapter_title}" if chapter_title else "")
+            pending_chapter = None if chapter_title else number
+            expect_article_title = False
+            continue
+        subheading = SUBHEADING_RE.match(line)
+        if subheading:
+            heading = _clean_inline(subheading.group(1))
+            if pending_chapter:
+                chapter = f"Chapter {pending_chapter}. {heading}"
+                pending_chapter = None
+            elif expect_article_title and articles:
+                articles[-1].title = heading
+                expect_article_title = False
+            elif articles:
+                articles[-1].paragraphs.append(heading)
+            continue
+        paragraph = _clean_inline(line)
+        if not articles:
+            preamble.append(PREAMBLE_RE.sub("", paragraph) if not preamble else paragraph)
+            continue
+        if expect_article_title and _looks_like_title(paragraph):
+            articles[-1].title = paragraph
+            expect_article_title = False
+            continue
+        expect_article_title = False
+        articles[-1].paragraphs.append(paragraph)
+    return TreatyText(title=title, preamble=[p for p in preamble if p], articles=articles)
+
+
+def _normalise_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = INLINE_HEADING_RE.sub(lambda m: "\n" + m.group(1), text)
+    return text.split("\n")
+
+
+def _chapter_heading(line: str) -> tuple[str, str] | None:
+    match = CHAPTER_RE.match(line) if line.lstrip().startswith("#") else PLAIN_CHAPTER_RE.match(line)
+    if not match or ARTICLE_RE.match(line):
+        return None
+    number, rest = match.group(1).upper(), _clean_inline(match.group(2))
+    # "###I" alone, or "###I General provisions"; a heading like "### Implementation" is no chapter.
+    if rest and not re.match(r"^[\s.:\-–—]", match.string[match.end(1):]):
+        return None
+    return number, rest.strip(" .:-–—")
+
+
+def _looks_like_title(line: str) -> bool:
+    return len(line) < 120 and not line.rstrip().endswith((".", ";", ":", ",")) and not (
+        NUMBERED_RE.match(line) or LETTERED_RE.match(line)
+    )
+
+
+def _clean_inline(text: str) -> str:
+    text = text.replace("``", "\u201c").replace("''", "\u201d")
+    text = re.sub(r"\*+", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def split_treaty(doc: Document, text: str, chunk_size: int) -> list[Chunk]:
+    """One chunk for the preamble, one per article; long articles split between paragraphs."""
+    if chunk_size <= 0:
+        raise ValueError("chunk_size must be positive")
+    treaty = parse_treaty(text)
+    if not treaty.articles:
+        raise ValueError(f"{doc.file_name}: no articles found in treaty text")
+    pieces: list[tuple[str, Article | None, str]] = []
+    if treaty.preamble:
+        pieces.append(("Preamble", None, "\n\n".join(treaty.preamble)))
+    # An article up to twice the target size stays whole: citing one article beats splitting it.
+    for article in treaty.articles:
+        for locator, body in _article_parts(article, 2 * chunk_size, chunk_size):
+            pieces.append((locator, article, body))
+    return _to_chunks(doc, treaty, pieces)
+
+
+def _article_parts(article: Article, max_chars: int, target_chars: int) -> list[tuple[str, str]]:
+    base = f"Article {article.number}"
+    body = "\n\n".join(article.paragraphs)
+    if not body:
+        return [(base, article.title or base)]
+    if len(body) <= max_chars:
+        return [(base, body)]
+    units = _paragraph_units(article.paragraphs)
+    parts: list[tuple[str, str]] = []
+    group: list[tuple[str, list[str]]] = []
+    for unit in units:
+        if group and _size(group) + _size([unit]) > target_chars:
+            parts.append(_locate(base, group))
+            group = []
+        group.append(unit)
+    if group:
+        parts.append(_locate(base, group))
+    return parts
+
+
+def _paragraph_units(paragraphs: list[str]) -> list[tuple[str, list[str]]]:
+    """Group each numbered paragraph with the lettered subparagraphs that follow it."""
+    units: list[tuple[str, list[str]]] = []
+    for paragraph in paragraphs:
+        numbered = NUMBERED_RE.match(paragraph)
+        lettered = LETTERED_RE.match(paragraph)
+        if numbered:
+            units.append((f"para. {numbered.group(1)}", [paragraph]))
+        elif lettered and not any(NUMBERED_RE.match(p) for u in units for p in u[1][:1]):
+            units.append((f"({lettered.group(1)})", [paragraph]))
+        elif units:
+            units[-1][1].append(paragraph)
+        else:
+            units.append(("", [paragraph]))
+    return units
+
+
+def _size(group: list[tuple[str, list[str]]]) -> int:
+    return sum(len(p) + 2 for _, paragraphs in group for p in paragraphs)
+
+
+def _locate(base: str, group: list[tuple[str, list[str]]]) -> tuple[str, str]:
+    labels = [label for label, _ in group if label]
+    body = "\n\n".join(p for _, paragraphs in group for p in paragraphs)
+    if not labels:
+        return base, body
+    first, last = labels[0], labels[-1]
+    if first.startswith("para."):
+        if first == last:
+            return f"{base}, {first}", body
+        return f"{base}, paras. {first[6:]}\u2013{last[6:]}", body
+    if first == last:
+        return f"{base}{first}", body
+    return f"{base}{first}\u2013{last}", body
+
+
+def _to_chunks(doc: Document, treaty: TreatyText, pieces: list[tuple[str, Article | None, str]],
+               ) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    offset = 0
+    for order, (locator, article, body) in enumerate(pieces):
+        chunks.append(
+            Chunk(
+                doc_id=doc.id,
+                source=doc.file_name or doc.id,
+                title=doc.title,
+                kind=doc.kind,
+                year=doc.year,
+                instrument=doc.instrument,
+                url=doc.url,
+                article=article.number if article else None,
+                article_title=article.title if article else None,
+                section=article.chapter if article else "Preamble",
+                locator=locator,
+                char_start=offset,
+                char_end=offset + len(body),
+                order=order,
+                text=body,
+            )
+        )
+        offset += len(body) + 2
+    return chunks
