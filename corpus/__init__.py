@@ -133,7 +133,8 @@ def document_for_file(
     Matched to the catalogue by sha256, then by file name, then as a download kept under its
     actual hash (`<stem>.<sha12><suffix>`, see ingest.download). A matched entry is returned
     with `file_name` and `sha256` of the file actually found. Unknown files get a Document built
-    from the file name: id = slug of the stem + 8 hex digits of the content hash.
+    from the file name: id = slug of the file name, stable when the file's content changes, so
+    that re-ingesting an edited file replaces its old chunks.
     """
     path = Path(path)
     sha256 = sha256.lower()
@@ -147,7 +148,7 @@ def document_for_file(
     if entry is not None:
         return entry.model_copy(update={"file_name": path.name, "sha256": sha256})
     return Document(
-        id=f"{slugify(path.stem)}-{sha256[:8]}",
+        id=slugify(path.name),
         title=fallback_title or prettify_stem(path.stem),
         kind="web-page" if path.suffix.lower() in {".html", ".htm"} else "other",
         year=fallback_year,

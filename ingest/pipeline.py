@@ -127,8 +127,10 @@ def split_document(doc: Document, loaded: LoadedFile, settings: Settings) -> lis
 class Ingestor:
     """Holds the store and a lazily loaded embedder for one ingest run."""
 
-    def __init__(self, settings: Settings, store: Store | None = None, progress: bool = True):
+    def __init__(self, settings: Settings, store: Store | None = None, progress: bool = True,
+                 catalogue: Catalogue | None = None):
         self.settings = settings
+        self.catalogue = catalogue
         self.store = store or Store(settings)
         self.progress = progress
         self._embedder: Embedder | None = None
@@ -156,6 +158,7 @@ class Ingestor:
             return
         try:
             loaded = load_file(source.path)
+            doc = self._with_file_metadata(doc, loaded)
             chunks = _unique(split_document(doc, loaded, self.settings))
         except LoadError as error:
             report.problems.append(Problem(str(source.path), error.reason))
@@ -175,6 +178,13 @@ class Ingestor:
         ))
         report.documents += 1
         report.pages += pages
+
+    def _with_file_metadata(self, doc: Document, loaded: LoadedFile) -> Document:
+        """Files the catalogue does not know take their title and year from the file itself."""
+        if self.catalogue is None or self.catalogue.by_id(doc.id) is not None:
+            return doc
+        update = {"title": loaded.title, "year": loaded.year}
+        return doc.model_copy(update={k: v for k, v in update.items() if v})
 
     def _store_chunks(self, doc_id: str, chunks: list[Chunk], sha256: str,
                       report: IngestReport) -> None:
@@ -227,7 +237,7 @@ def run_ingest(
     if download:
         paths += _download(settings, catalogue, paths, report, progress)
     sources = identify(paths, catalogue, report)
-    ingestor = Ingestor(settings, store=store, progress=progress)
+    ingestor = Ingestor(settings, store=store, progress=progress, catalogue=catalogue)
     report.collection = ingestor.store.name
     ingestor.ingest(sources, report)
     if prune:

@@ -1,0 +1,275 @@
+"""The figures of metrics.json (see ../shared/evals-format.md), as pure functions.
+
+Everything here works on plain result dicts (the lines of results.jsonl), so the figures of a
+run can be recomputed from its files alone. A share whose denominator is zero is None (null
+in JSON): "no answerable questions" is not a hit rate of 0.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from evals.matching import first_match_rank, normalize_for_match
+
+HIT_KS = (1, 3, 5, 10)
+MRR_K = 10
+SUPPORT_OVERLAP = 0.6  # share of a sentence's content words that the cited passage must hold
+
+CITATION_SUPPORT_METHOD = (
+    "An answer is split into sentences (quoted spans are never split); a sentence is *cited* "
+    "when it carries at least one `[n]` marker. A cited sentence is *supported* when the text "
+    "it quotes (inside “…” or \"…\") appears verbatim in one of its cited passages after the "
+    "match-rule normalisation (lowercase, letters and digits only); a sentence without quotes "
+    f"is supported when at least {SUPPORT_OVERLAP:.0%} of its content words (words minus "
+    "English stop words and markers) occur in the passages it cites. A marker that resolves "
+    "to no citation supports nothing."
+)
+
+MARKER = re.compile(r"\[(\d+)\]")
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Quoted spans: curly quotes, or straight double quotes.
+QUOTED = re.compile(r"\u201c([^\u201d]*)\u201d|\"([^\"]*)\"")
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing down during each either few for
+from further had has have having he her here hers him his how i if in into is it its itself
+may might more most must no nor not of off on once only or other our ours out over own same
+shall she should so some such than that the their theirs them then there these they this
+those through to too under until up upon very was we were what when where whether which while
+who whom why will with within without would you your
+""".split())
+
+
+# ---- retrieval ------------------------------------------------------------------------------
+def match_rank(passages: Sequence[Mapping[str, object]], gold: Sequence[Mapping[str, object]],
+               k: int = MRR_K) -> int | None:
+    """Rank (1-based) of the first of the top-k passages matching a gold item, or None."""
+    return first_match_rank(list(passages)[:k], gold)
+
+
+def hit_at_k(ranks: Sequence[int | None], k: int) -> float | None:
+    """Share of questions whose first matching passage is within the top k."""
+    if not ranks:
+        return None
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+def mrr_at_k(ranks: Sequence[int | None], k: int = MRR_K) -> float | None:
+    """Mean of 1/rank of the first matching passage, counting 0 beyond rank k."""
+    if not ranks:
+        return None
+    return sum(1.0 / r for r in ranks if r is not None and r <= k) / len(ranks)
+
+
+# ---- refusals -------------------------------------------------------------------------------
+def share_true(flags: Sequence[bool]) -> float | None:
+    return sum(1 for f in flags if f) / len(flags) if flags else None
+
+
+def refusal_accuracy(refused_unanswerable: Sequence[bool]) -> float | None:
+    """Share of unanswerable questions that were refused (the `refused` flag of each)."""
+    return share_true(refused_unanswerable)
+
+
+def false_refusal_rate(refused_answerable: Sequence[bool]) -> float | None:
+    """Share of answerable questions that were refused."""
+    return share_true(refused_answerable)
+
+
+# ---- citations ------------------------------------------------------------------------------
+def markers(answer: str) -> list[int]:
+    """The `[n]` numbers of an answer, in order of appearance, repeats included."""
+    return [int(m) for m in MARKER.findall(answer)]
+
+
+def _passage_key(item: Mapping[str, object]) -> tuple:
+    return (item.get("source"), item.get("locator"), item.get("page_start"), item.get("text"))
+
+
+def citations_valid(result: Mapping[str, object]) -> bool:
+    """Every `[n]` of the answer has exactly one citation entry, and every citation entry is
+    one of the result's passages (same source, locator, first page and text)."""
+    citations = list(result.get("citations") or [])
+    passages = {_passage_key(p) for p in result.get("passages") or []}
+    numbers = [c.get("n") for c in citations]
+    for n in set(markers(str(result.get("answer") or ""))):
+        if numbers.count(n) != 1:
+            return False
+    return all(_passage_key(c) in passages for c in citations)
+
+
+def citation_validity(results: Iterable[Mapping[str, object]]) -> float | None:
+    """Share of answers whose citations are valid (an answer without markers is valid)."""
+    return share_true([citations_valid(r) for r in results])
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of an answer; paragraphs always end one, quoted spans are never split.
+
+    A sentence ends after `.`, `!` or `?` (or after a marker that follows one) when
+    whitespace and a capital letter, a quote sign or a bracket open the next one.
+    """
+    sentences: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        current: list[str] = []
+        in_curly = in_straight = False
+        i = 0
+        while i < len(paragraph):
+            ch = paragraph[i]
+            current.append(ch)
+            if ch == "\u201c":
+                in_curly = True
+            elif ch == "\u201d":
+                in_curly = False
+            elif ch == '"':
+                in_straight = not in_straight
+            if not (in_curly or in_straight) and _ends_sentence(paragraph, i):
+                sentences.append("".join(current).strip())
+                current = []
+            i += 1
+        if "".join(current).strip():
+            sentences.append("".join(current).strip())
+    return [s for s in sentences if s]
+
+
+def _ends_sentence(text: str, i: int) -> bool:
+    if text[i] not in ".!?\u201d\"')]":
+        return False
+    before = text[max(0, i - 40): i + 1]  # a tail window: enough for `.” [1] [2]`
+    if not re.search(r"[.!?][\u201d\"')\]]*(?:\s*\[\d+\])*$", before):
+        return False
+    return re.match(r"\s+[A-Z\u201c\"(]", text[i + 1:]) is not None
+
+
+def content_words(text: str) -> list[str]:
+    """Lowercased words of a text minus stop words and `[n]` markers."""
+    words = WORD.findall(MARKER.sub(" ", text).lower())
+    return [w for w in words if w not in STOPWORDS]
+
+
+def sentence_supported(sentence: str, cited_texts: Sequence[str]) -> bool:
+    """The support rule of CITATION_SUPPORT_METHOD for one cited sentence."""
+    if not cited_texts:
+        return False
+    quotes = [a or b for a, b in QUOTED.findall(sentence)]
+    quotes = [normalize_for_match(q) for q in quotes if normalize_for_match(q)]
+    if quotes:
+        passages = [normalize_for_match(t) for t in cited_texts]
+        return all(any(q in p for p in passages) for q in quotes)
+    words = content_words(sentence)
+    if not words:
+        return False
+    vocabulary = {w for t in cited_texts for w in WORD.findall(t.lower())}
+    return sum(1 for w in words if w in vocabulary) / len(words) >= SUPPORT_OVERLAP
+
+
+def support_counts(result: Mapping[str, object]) -> tuple[int, int]:
+    """(supported, cited) sentence counts of one answer; a refusal cites nothing."""
+    if result.get("refused"):
+        return 0, 0
+    texts_by_n: dict[int, list[str]] = {}
+    for citation in result.get("citations") or []:
+        texts_by_n.setdefault(citation.get("n"), []).append(str(citation.get("text") or ""))
+    supported = cited = 0
+    for sentence in split_sentences(str(result.get("answer") or "")):
+        numbers = markers(sentence)
+        if not numbers:
+            continue
+        cited += 1
+        texts = [t for n in dict.fromkeys(numbers) if len(texts_by_n.get(n, [])) == 1
+                 for t in texts_by_n[n]]
+        if len(texts) == len(set(numbers)) and sentence_supported(sentence, texts):
+            supported += 1
+    return supported, cited
+
+
+def citation_support(results: Iterable[Mapping[str, object]]) -> float | None:
+    """Share of cited answer sentences (all answers together) that their passages support."""
+    supported = cited = 0
+    for result in results:
+        s, c = support_counts(result)
+        supported, cited = supported + s, cited + c
+    return supported / cited if cited else None
+
+
+# ---- latency --------------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0-100) with linear interpolation (numpy's default method)."""
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile must be within 0..100, got {q}")
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def latency_summary(results: Iterable[Mapping[str, object]]) -> dict[str, dict[str, float | None]]:
+    timings = [r.get("latency_ms") or {} for r in results]
+    summary: dict[str, dict[str, float | None]] = {}
+    for stage in ("total", "retrieve"):
+        values = [float(t[stage]) for t in timings if stage in t]
+        summary[stage] = {"p50": _round(percentile(values, 50)),
+                          "p95": _round(percentile(values, 95))}
+    return summary
+
+
+def _round(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+# ---- the whole run --------------------------------------------------------------------------
+def question_ranks(questions: Sequence[Mapping[str, object]],
+                   results: Sequence[Mapping[str, object]]) -> list[int | None]:
+    """First-match rank within the top 10 of each question (None for unanswerable ones)."""
+    return [
+        match_rank(r.get("passages") or [], q.get("gold") or []) if q.get("answerable", True)
+        else None
+        for q, r in zip(questions, results, strict=True)
+    ]
+
+
+def compute_metrics(questions: Sequence[Mapping[str, object]],
+                    results: Sequence[Mapping[str, object]]) -> dict:
+    """hit@k, MRR@10, refusals, citations and latency of a run.
+
+    `questions` are the question objects (id, answerable, gold) and `results` the result
+    objects, in the same order.
+    """
+    if len(questions) != len(results):
+        raise ValueError(f"{len(questions)} questions but {len(results)} results")
+    for q, r in zip(questions, results, strict=True):
+        if q.get("id") != r.get("id"):
+            raise ValueError(f"result {r.get('id')!r} does not belong to question {q.get('id')!r}")
+    answerable = [i for i, q in enumerate(questions) if q.get("answerable", True)]
+    unanswerable = [i for i, q in enumerate(questions) if not q.get("answerable", True)]
+    ranks = question_ranks(questions, results)
+    answerable_ranks = [ranks[i] for i in answerable]
+    refused = [bool(r.get("refused")) for r in results]
+    supported = cited = 0
+    for r in results:
+        s, c = support_counts(r)
+        supported, cited = supported + s, cited + c
+    metrics: dict = {f"hit@{k}": _round(hit_at_k(answerable_ranks, k), 4) for k in HIT_KS}
+    metrics["mrr@10"] = _round(mrr_at_k(answerable_ranks, MRR_K), 4)
+    metrics["refusal_accuracy"] = _round(refusal_accuracy([refused[i] for i in unanswerable]), 4)
+    metrics["false_refusal_rate"] = _round(
+        false_refusal_rate([refused[i] for i in answerable]), 4)
+    metrics["citation_validity"] = _round(citation_validity(results), 4)
+    metrics["citation_support"] = _round(supported / cited if cited else None, 4)
+    metrics["latency_ms"] = latency_summary(results)
+    metrics["counts"] = {
+        "questions": len(questions),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "refused": sum(refused),
+        "errors": sum(1 for r in results if r.get("error")),
+        "hits_at_5": sum(1 for r in answerable_ranks if r is not None and r <= 5),
+        "cited_sentences": cited,
+        "supported_sentences": supported,
+        "valid_citation_answers": sum(1 for r in results if citations_valid(r)),
+    }
+    return metrics

@@ -1,0 +1,148 @@
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfWriter
+
+from assistant.settings import Settings
+from assistant.store import Store
+from ingest.__main__ import main as ingest_main
+from ingest.pipeline import run_ingest
+
+REPO = Path(__file__).resolve().parents[2]
+SUBSET = ["untoc-trafficking-in-persons-protocol-text.md",
+          "untoc-smuggling-of-migrants-protocol-text.md",
+          "unodc-working-groups-tip-som-webpage.txt",
+          "untoc-firearms-protocol-text.md"]
+
+
+def _snapshot(settings: Settings, doc_ids: set[str] | None = None) -> dict[str, tuple]:
+    store = Store(settings)
+    found = store.chunks.get(include=["documents", "metadatas", "embeddings"])
+    return {
+        chunk_id: (text, meta, tuple(round(float(x), 5) for x in vector))
+        for chunk_id, text, meta, vector in zip(found["ids"], found["documents"],
+                                                found["metadatas"], found["embeddings"],
+                                                strict=True)
+        if doc_ids is None or meta["doc_id"] in doc_ids
+    }
+
+
+def test_whole_corpus_ingests_with_documents_and_pages(index_settings):
+    records = {r.source: r for r in Store(index_settings).records()}
+    assert len(records) == 9
+    assert records["glotip-2024-chapter-2.pdf"].pages == 45
+    assert records["untoc-trafficking-in-persons-protocol-text.md"].instrument == "TIP Protocol"
+    chunks = Store(index_settings).chunks.get(where={"source": "glotip-2024-chapter-2.pdf"},
+                                              include=["metadatas"])
+    pages = {(m["page_start"], m.get("page_label")) for m in chunks["metadatas"]}
+    assert (3, "67") in pages and (10, "74") in pages
+
+
+def test_reingest_adds_nothing_and_skips_every_document(index_settings):
+    before = _snapshot(index_settings)
+    report = run_ingest(index_settings, progress=False)
+    assert report.chunks_added == 0 and report.chunks_removed == 0
+    assert report.documents_skipped == report.documents == 9
+    assert _snapshot(index_settings) == before
+
+
+def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(tmp_path, corpus_dir):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    note = folder / "field-notes.txt"
+    note.write_text("Victims of trafficking were identified at the border crossing.\n\n"
+                    "Shelters offered medical care.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[folder])
+    first = run_ingest(settings, progress=False)
+    assert first.chunks_added >= 1
+    note.write_text("Smuggled migrants were rescued at sea by the coast guard.\n",
+                    encoding="utf-8")
+    second = run_ingest(settings, progress=False)
+    texts = [t for t in Store(settings).chunks.get(include=["documents"])["documents"]]
+    assert second.chunks_removed == first.chunks_added and second.chunks_added >= 1
+    assert all("rescued at sea" in t for t in texts)
+    note.unlink()
+    third = run_ingest(settings, progress=False, prune=True)
+    assert third.documents_removed == 1
+    assert Store(settings).count() == 0 and Store(settings).records() == []
+
+
+def _bad_files(folder: Path) -> dict[str, str]:
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\nthis is not a pdf at all\n%%EOF")
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    with open(folder / "scanned.pdf", "wb") as handle:
+        writer.write(handle)
+    locked = PdfWriter()
+    locked.add_blank_page(width=200, height=200)
+    locked.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    with open(folder / "locked.pdf", "wb") as handle:
+        locked.write(handle)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "notes.xyz").write_text("what is this", encoding="utf-8")
+    (folder / "latin1.txt").write_bytes("Protection des victimes \xe9t\xe9".encode("latin-1"))
+    return {"corrupt.pdf": "corrupt PDF", "scanned.pdf": "no text layer",
+            "locked.pdf": "encrypted PDF", "empty.txt": "empty file",
+            "notes.xyz": "unknown extension", "latin1.txt": "not UTF-8"}
+
+
+def test_bad_inputs_are_reported_once_and_the_rest_ingested(tmp_path, corpus_dir, capsys):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    expected = _bad_files(folder)
+    shutil.copy(corpus_dir / "unodc-working-groups-tip-som-webpage.txt", folder)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[folder])
+    report = run_ingest(settings, progress=False)
+    reasons = {Path(p.path).name: p.reason for p in report.problems}
+    assert len(report.problems) == len(expected)
+    for name, reason in expected.items():
+        assert reason in reasons[name], (name, reasons)
+    assert report.documents == 1 and report.chunks_added >= 1
+    assert "problem: " in report.table() and "corrupt.pdf" in report.table()
+
+    code = ingest_main(["--corpus-dir", str(folder), "--data-dir", str(tmp_path / "data"),
+                        "--strict", "--no-progress"])
+    assert code == 1
+    assert "problem(s)" in capsys.readouterr().err
+
+
+def test_kill_during_ingest_then_resume_equals_a_clean_run(tmp_path, corpus_dir, index_settings):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in SUBSET:
+        shutil.copy(corpus_dir / name, folder)
+    data = tmp_path / "data"
+    env = {**os.environ, "UNODC_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "ingest", "--corpus-dir", str(folder)]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL)
+    seen = b""
+    deadline = time.monotonic() + 180
+    # Kill -9 once the first document is stored and the next one is being embedded.
+    while b"1/4" not in seen and process.poll() is None and time.monotonic() < deadline:
+        seen += process.stderr.read1(256)
+    time.sleep(0.3)
+    killed = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert killed, "ingest finished before it could be killed"
+
+    settings = Settings(data_dir=data, corpus_dirs=[folder])
+    report = run_ingest(settings, progress=False)
+    assert report.documents == 4 and report.documents_skipped >= 1
+    clean_ids = {r.doc_id for r in Store(index_settings).records() if r.source in SUBSET}
+    assert _snapshot(settings) == _snapshot(index_settings, clean_ids)
+
+
+@pytest.mark.parametrize("chunk_size", [600, 2000])
+def test_chunk_size_is_recorded_and_gives_its_own_collection(tmp_path, corpus_dir, chunk_size):
+    settings = Settings(data_dir=tmp_path, chunk_size=chunk_size)
+    store = Store(settings)
+    assert store.chunks.metadata["chunk_size"] == chunk_size
+    assert store.name != Store(Settings(data_dir=tmp_path)).name

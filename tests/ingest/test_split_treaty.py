@@ -1,0 +1,84 @@
+import re
+
+import pytest
+
+from assistant.models import Document
+from ingest.split_treaty import parse_treaty, split_treaty
+
+EXPECTED_ARTICLES = {
+    "untoc-trafficking-in-persons-protocol-text.md": 20,
+    "untoc-smuggling-of-migrants-protocol-text.md": 25,
+    "untoc-convention-text.md": 41,
+    "untoc-firearms-protocol-text.md": 21,
+    "crc-optional-protocol-sale-of-children-text.md": 17,
+    "supplementary-convention-abolition-of-slavery-1956-text.md": 15,
+}
+
+
+def _doc(name: str) -> Document:
+    return Document(id=name.split(".")[0], title=name, kind="treaty", file_name=name,
+                    instrument="TIP Protocol")
+
+
+@pytest.mark.parametrize(("name", "count"), EXPECTED_ARTICLES.items())
+def test_every_article_comes_out_with_its_number(corpus_dir, name, count):
+    treaty = parse_treaty((corpus_dir / name).read_text(encoding="utf-8"))
+    assert [a.number for a in treaty.articles] == [str(n) for n in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("name", EXPECTED_ARTICLES)
+def test_no_chunk_straddles_two_articles(corpus_dir, name):
+    chunks = split_treaty(_doc(name), (corpus_dir / name).read_text(encoding="utf-8"), 1200)
+    for chunk in chunks:
+        assert not re.search(r"\bArticle\s+\d+\s*$", chunk.text, re.MULTILINE), chunk.locator
+        assert chunk.locator.startswith(("Preamble", f"Article {chunk.article}"))
+    assert len({c.id for c in chunks}) == len(chunks)
+
+
+def test_tip_article_3_is_whole_under_its_locator(corpus_dir):
+    name = "untoc-trafficking-in-persons-protocol-text.md"
+    raw = (corpus_dir / name).read_text(encoding="utf-8")
+    chunks = split_treaty(_doc(name), raw, 1200)
+    article3 = [c for c in chunks if c.article == "3"]
+    assert len(article3) == 1 and article3[0].locator == "Article 3"
+    assert article3[0].article_title == "Use of terms"
+    assert article3[0].section == "Chapter I. General Provisions"
+    body = raw.split("### Article  3")[1].split("### Article  4")[0]
+    words = lambda text: re.sub(r"[^a-z0-9]+", " ", text.lower()).split()  # noqa: E731
+    assert words(article3[0].text) == words(body.replace("Use of terms", "", 1))
+
+
+def test_preamble_is_its_own_chunk(corpus_dir):
+    name = "untoc-smuggling-of-migrants-protocol-text.md"
+    chunks = split_treaty(_doc(name), (corpus_dir / name).read_text(encoding="utf-8"), 1200)
+    assert chunks[0].locator == "Preamble"
+    assert chunks[0].text.startswith("The States Parties to this Protocol")
+    assert "Article" not in chunks[0].locator and chunks[1].locator == "Article 1"
+
+
+def test_long_articles_split_at_paragraphs_with_paragraph_locators(corpus_dir):
+    name = "untoc-convention-text.md"
+    chunks = split_treaty(_doc(name), (corpus_dir / name).read_text(encoding="utf-8"), 1200)
+    article18 = [c for c in chunks if c.article == "18"]
+    assert len(article18) > 3
+    assert all(re.fullmatch(r"Article 18, paras?\. \d+(\u2013\d+)?", c.locator) for c in article18)
+    assert any("para. 1" in c.locator or "paras. 1\u2013" in c.locator for c in article18)
+    for chunk in article18:
+        first = re.match(r"(\d+)\.", chunk.text)
+        assert first, chunk.text[:40]
+
+
+def test_plain_text_layout_of_the_official_publication():
+    text = ("United Nations Convention\n\nArticle 1\nStatement of purpose\n"
+            "The purpose of this Convention is to promote cooperation.\n\nArticle 2\n"
+            "Use of terms\nFor the purposes of this Convention:\n(a) A group;\n")
+    treaty = parse_treaty(text)
+    assert [(a.number, a.title) for a in treaty.articles] == [
+        ("1", "Statement of purpose"), ("2", "Use of terms")]
+
+
+def test_rejects_text_without_articles_and_bad_sizes():
+    with pytest.raises(ValueError, match="no articles"):
+        split_treaty(_doc("x.md"), "# Title\n\nJust prose.", 1200)
+    with pytest.raises(ValueError, match="chunk_size"):
+        split_treaty(_doc("x.md"), "### Article 1\nText.", 0)
