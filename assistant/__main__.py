@@ -23,6 +23,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="kind=treaty, instrument='TIP Protocol', source=FILE, doc=ID, "
                           "year=2000-2010 (repeatable)")
     ask.add_argument("--mode", choices=["extractive", "llm", "passages"])
+    brief = commands.add_parser("brief", help="a trainer's brief on a topic, quoted and cited")
+    brief.add_argument("topic", help="free text or a Working Group preset, e.g. 'child "
+                                     "trafficking'")
+    brief.add_argument("--format", choices=["md", "docx"], default="md")
+    brief.add_argument("--out", help="file to write (default: print Markdown)")
+    quiz = commands.add_parser("quiz", help="quiz questions on a topic, each with its citation")
+    quiz.add_argument("topic")
+    quiz.add_argument("--n", type=int, default=10, help="number of questions (default 10)")
+    quiz.add_argument("--format", choices=["md", "docx", "json"], default="md")
+    quiz.add_argument("--out", help="file to write (default: print)")
     return parser
 
 
@@ -56,6 +66,36 @@ def run_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_brief(args: argparse.Namespace) -> int:
+    from assistant.brief import build_brief
+    from assistant.core import Assistant
+    from assistant.trainer_export import render_brief
+
+    brief = build_brief(Assistant(Settings()), args.topic)
+    return _emit(render_brief(brief, args.format), args.out)
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from assistant.quiz import build_quiz
+    from assistant.trainer_export import render_quiz
+
+    quiz = build_quiz(Assistant(Settings()), args.topic, n=args.n)
+    return _emit(render_quiz(quiz, args.format), args.out)
+
+
+def _emit(content: str | bytes, out: str | None) -> int:
+    from assistant.trainer_export import write_output
+
+    if out:
+        print(f"wrote {write_output(content, out)}")
+    elif isinstance(content, bytes):
+        raise ValueError("a .docx document needs --out FILE")
+    else:
+        print(content)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -65,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-COMMANDS = {"ask": run_ask}
+COMMANDS = {"ask": run_ask, "brief": run_brief, "quiz": run_quiz}
 
 if __name__ == "__main__":
     raise SystemExit(main())

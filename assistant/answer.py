@@ -11,8 +11,11 @@ from assistant.models import Chunk, Citation, Passage
 from assistant.references import DISPLAY_NAMES
 
 # Abbreviations after which a full stop does not end a sentence.
-_NO_BREAK = r"(?<!\bpara)(?<!\bparas)(?<!\bart)(?<!\barts)(?<!\be\.g)(?<!\bi\.e)(?<!\bNo)(?<!\bp)" \
-            r"(?<!\bpp)(?<!\bvol)(?<!\bcf)(?<!\betc)(?<!\bv)(?<!\bMr)(?<!\bDr)(?<!\bSt)"
+_NO_BREAK = "".join(
+    rf"(?<!\b{abbreviation}\.)" for abbreviation in (
+        "para", "paras", "art", "arts", "e.g", "i.e", "No", "p", "pp", "vol", "cf", "etc", "v",
+        "Mr", "Dr", "St")
+)
 SENTENCE_END = re.compile(_NO_BREAK + r"(?<=[.!?;])[\"\u201d)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
 PARA_NUMBER = re.compile(r"^\s*(\d+)\s*\.\s+")
 LETTER = re.compile(r"^\s*\(?([a-z])\)\s*")
@@ -56,6 +59,8 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
         text = passage.chunk.text
         spans = _join_lead_ins(text, split_sentences(text))
         for start, end in spans:
+            if text.startswith("#", start):  # a heading line names a section, it says nothing
+                continue
             if end - start > MAX_SENTENCE_CHARS:
                 end = start + text[start:start + MAX_SENTENCE_CHARS].rfind(" ")
             out.append(Sentence(passage, start, end, " ".join(text[start:end].split())))
@@ -130,7 +135,8 @@ def sub_locator(chunk: Chunk, offset: int) -> str:
 
 
 def introduce(chunk: Chunk, locator: str) -> str:
-    """"Under Article 3(c) of the Trafficking in Persons Protocol" / "The Global Report ... (p. 71)"."""
+    """'Under Article 3(c) of the Trafficking in Persons Protocol' or
+    'The Global Report ... (p. 71) states'."""
     if chunk.article or locator == "Preamble":
         name = DISPLAY_NAMES.get(chunk.instrument or "", _short_title(chunk.title))
         if locator == "Preamble":

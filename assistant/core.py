@@ -16,6 +16,7 @@ from assistant.answer import (
     select_sentences,
     sentences_of,
 )
+from assistant.coverage import Coverage
 from assistant.embeddings import Embedder
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.followup import resolve
@@ -37,6 +38,8 @@ class Assistant:
         self.embedder = Embedder(self.settings)
         self.retriever = Retriever(self.settings, self.store, self.embedder)
         self._idf = _idf(self.retriever)
+        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}"
+                                 for c in self.retriever.chunks)
         self._chat_model = chat_model
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
@@ -54,6 +57,8 @@ class Assistant:
         """Re-read the index after an ingest in this process."""
         self.retriever = Retriever(self.settings, self.store, self.embedder)
         self._idf = _idf(self.retriever)
+        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}"
+                                 for c in self.retriever.chunks)
 
     def documents(self) -> list[dict]:
         counts: dict[str, int] = {}
@@ -120,8 +125,10 @@ class Assistant:
                                                                         strict=False))
             return Answer(text=text, citations=citations, mode=mode, **base)
         sentences, evidence = self.score_sentences(resolved, query_vector, passages)
-        if self.settings.refusal and evidence < self.settings.refusal_threshold:
-            return Answer(text=refusal_text(), refused=True, mode=mode, **base)
+        unknown = self.coverage.unknown_names(question)
+        if self.settings.refusal and (evidence < self.settings.refusal_threshold or unknown):
+            notices = [f"Not in the corpus: {', '.join(unknown)}."] if unknown else []
+            return Answer(text=refusal_text(), refused=True, mode=mode, notices=notices, **base)
         chosen = self._choose(resolved, sentences)
         text, citations = compose(chosen, passages)
         answer = Answer(text=text, citations=citations, mode="extractive", **base)

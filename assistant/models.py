@@ -244,7 +244,9 @@ class Filters(BaseModel):
             return False
         if self.year_min is not None and (chunk.year is None or chunk.year < self.year_min):
             return False
-        return not (self.year_max is not None and (chunk.year is None or chunk.year > self.year_max))
+        return not (
+            self.year_max is not None and (chunk.year is None or chunk.year > self.year_max)
+        )
 
     def chroma_where(self) -> dict | None:
         """The same restriction as a Chroma `where` clause."""

@@ -11,14 +11,13 @@ import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-CHUNKER_VERSION = "2"  # bump when the chunking code changes what it produces
+CHUNKER_VERSION = "3"  # bump when the chunking code changes what it produces
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]
@@ -35,7 +34,9 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(
         default=None, validation_alias=AliasChoices("chroma_host", "CHROMA_HOST")
     )
-    chroma_port: int = Field(default=8000, validation_alias=AliasChoices("chroma_port", "CHROMA_PORT"))
+    chroma_port: int = Field(
+        default=8000, validation_alias=AliasChoices("chroma_port", "CHROMA_PORT")
+    )
 
     # Embedding and chunking (both part of the index name)
     embedding_model: str = PACKAGED_MODEL

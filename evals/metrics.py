@@ -20,8 +20,10 @@ SUPPORT_OVERLAP = 0.6  # share of a sentence's content words that the cited pass
 CITATION_SUPPORT_METHOD = (
     "An answer is split into sentences (quoted spans are never split); a sentence is *cited* "
     "when it carries at least one `[n]` marker. A cited sentence is *supported* when the text "
-    "it quotes (inside “…” or \"…\") appears verbatim in one of its cited passages after the "
-    "match-rule normalisation (lowercase, letters and digits only); a sentence without quotes "
+    "it quotes (inside “…” or \"…\") appears verbatim in its cited passages after the "
+    "match-rule normalisation (lowercase, letters and digits only), each quoted sentence or "
+    "clause (split at . ! ? ; : and ellipses) on its own, since a quote may join sentences that "
+    "are not adjacent in the passage; a sentence without quotes "
     f"is supported when at least {SUPPORT_OVERLAP:.0%} of its content words (words minus "
     "English stop words and markers) occur in the passages it cites. A marker that resolves "
     "to no citation supports nothing."
@@ -31,7 +33,9 @@ MARKER = re.compile(r"\[(\d+)\]")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # Quoted spans: curly quotes, or straight double quotes.
 QUOTED = re.compile(r"\u201c([^\u201d]*)\u201d|\"([^\"]*)\"")
-STOPWORDS = frozenset("""
+# A quote may join sentences that are not adjacent in the passage: each is checked alone.
+QUOTE_PIECE = re.compile(r"(?<=[.!?;:])\s+|\s*(?:\u2026|\.\.\.)\s*")
+_STOPWORD_TEXT = """
 a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing down during each either few for
 from further had has have having he her here hers him his how i if in into is it its itself
@@ -39,7 +43,8 @@ may might more most must no nor not of off on once only or other our ours out ov
 shall she should so some such than that the their theirs them then there these they this
 those through to too under until up upon very was we were what when where whether which while
 who whom why will with within without would you your
-""".split())
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 # ---- retrieval ------------------------------------------------------------------------------
@@ -153,11 +158,12 @@ def sentence_supported(sentence: str, cited_texts: Sequence[str]) -> bool:
     """The support rule of CITATION_SUPPORT_METHOD for one cited sentence."""
     if not cited_texts:
         return False
-    quotes = [a or b for a, b in QUOTED.findall(sentence)]
-    quotes = [normalize_for_match(q) for q in quotes if normalize_for_match(q)]
-    if quotes:
+    pieces = [normalize_for_match(piece) for a, b in QUOTED.findall(sentence)
+              for piece in QUOTE_PIECE.split(a or b)]
+    pieces = [p for p in pieces if p]
+    if pieces:
         passages = [normalize_for_match(t) for t in cited_texts]
-        return all(any(q in p for p in passages) for q in quotes)
+        return all(any(piece in p for p in passages) for piece in pieces)
     words = content_words(sentence)
     if not words:
         return False

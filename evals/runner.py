@@ -115,8 +115,8 @@ def run_benchmark(
     warnings = unknown_sources(questions, {d["source"] for d in assistant.documents()})
     for warning in warnings:
         log.warning(warning.message())
-    began = time.time()
-    (out / RUN_INFO).write_text(json.dumps({**info, "started": began}, indent=2) + "\n",
+    info["warnings"] = [w.__dict__ for w in warnings]
+    (out / RUN_INFO).write_text(json.dumps({**info, "started": time.time()}, indent=2) + "\n",
                                 encoding="utf-8")
     results = list(done)
     with (out / RESULTS).open("w", encoding="utf-8") as handle:
@@ -128,22 +128,36 @@ def run_benchmark(
             result = answer_one(assistant, question)
             _write_line(handle, result)
             results.append(result)
-    return finish_run(out, questions, results, settings, config_name, warnings,
-                      questions_path, plots=plots)
+    return finish_run(out, questions, results, info, warnings, plots=plots)
 
 
-def finish_run(out: Path, questions: list[Question], results: list[dict], settings: Settings,
-               config_name: str, warnings: list[SourceWarning], questions_path: Path | str,
-               plots: bool = True) -> RunOutcome:
-    """metrics.json, report.md and the plots of a completed run."""
+def rescore(out_dir: Path | str, plots: bool = True) -> RunOutcome:
+    """Recompute metrics.json, report.md and the plots of a finished run from its files."""
+    out = Path(out_dir)
+    if not (out / RUN_INFO).is_file():
+        raise RunError(f"{out} is not a run folder: no {RUN_INFO}")
+    info = json.loads((out / RUN_INFO).read_text(encoding="utf-8"))
+    questions = load_questions(info["questions_file"])
+    results = read_results(out / RESULTS)
+    if len(results) != len(questions):
+        raise RunError(f"{out} holds {len(results)} of {len(questions)} results: finish it "
+                       "with `run --resume` first")
+    warnings = [SourceWarning(**w) for w in info.get("warnings", [])]
+    return finish_run(out, questions, results, info, warnings, plots=plots)
+
+
+def finish_run(out: Path, questions: list[Question], results: list[dict], info: dict,
+               warnings: list[SourceWarning], plots: bool = True) -> RunOutcome:
+    """metrics.json, report.md and the plots of a completed run (`info`: config_name,
+    config, config_hash and questions_file, as in run.json)."""
     from evals.report import write_report
 
     metrics = compute_metrics([question_dict(q) for q in questions], results)
     metrics.update({
-        "config_name": config_name,
-        "config": settings.run_config(),
-        "config_hash": settings.settings_hash(),
-        "questions_file": str(Path(questions_path).resolve()),
+        "config_name": info["config_name"],
+        "config": info["config"],
+        "config_hash": info["config_hash"],
+        "questions_file": info["questions_file"],
         "citation_support_method": CITATION_SUPPORT_METHOD,
         "warnings": [w.message() for w in warnings],
     })

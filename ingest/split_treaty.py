@@ -103,7 +103,8 @@ def _normalise_lines(text: str) -> list[str]:
 
 
 def _chapter_heading(line: str) -> tuple[str, str] | None:
-    match = CHAPTER_RE.match(line) if line.lstrip().startswith("#") else PLAIN_CHAPTER_RE.match(line)
+    pattern = CHAPTER_RE if line.lstrip().startswith("#") else PLAIN_CHAPTER_RE
+    match = pattern.match(line)
     if not match or ARTICLE_RE.match(line):
         return None
     number, rest = match.group(1).upper(), _clean_inline(match.group(2))
@@ -136,10 +137,34 @@ def split_treaty(doc: Document, text: str, chunk_size: int) -> list[Chunk]:
     if treaty.preamble:
         pieces.append(("Preamble", None, "\n\n".join(treaty.preamble)))
     # An article up to twice the target size stays whole: citing one article beats splitting it.
+    # Its paragraphs are indexed on their own as well, so that a question about one paragraph
+    # finds it without the rest of the article diluting the match; retrieval keeps the best
+    # of an article's chunks.
     for article in treaty.articles:
-        for locator, body in _article_parts(article, 2 * chunk_size, chunk_size):
+        parts = _article_parts(article, 2 * chunk_size, chunk_size)
+        for locator, body in parts:
             pieces.append((locator, article, body))
+        if len(parts) == 1:
+            for locator, body in _paragraph_parts(article):
+                pieces.append((locator, article, body))
     return _to_chunks(doc, treaty, pieces)
+
+
+def _paragraph_parts(article: Article, min_chars: int = 160) -> list[tuple[str, str]]:
+    """Each numbered paragraph or lettered subparagraph of an article, short ones merged."""
+    units = _paragraph_units(article.paragraphs)
+    if len(units) < 2:
+        return []
+    base = f"Article {article.number}"
+    groups: list[list[tuple[str, list[str]]]] = []
+    for unit in units:
+        if groups and (_size(groups[-1]) < min_chars or not unit[0]):
+            groups[-1].append(unit)
+        else:
+            groups.append([unit])
+    if len(groups) < 2:
+        return []
+    return [_locate(base, group) for group in groups]
 
 
 def _article_parts(article: Article, max_chars: int, target_chars: int) -> list[tuple[str, str]]:
@@ -170,13 +195,22 @@ def _paragraph_units(paragraphs: list[str]) -> list[tuple[str, list[str]]]:
         lettered = LETTERED_RE.match(paragraph)
         if numbered:
             units.append((f"para. {numbered.group(1)}", [paragraph]))
-        elif lettered and not any(NUMBERED_RE.match(p) for u in units for p in u[1][:1]):
+        elif lettered and not any(NUMBERED_RE.match(p) for u in units for p in u[1][:1]) and (
+                _is_next_letter(units, lettered.group(1))):
             units.append((f"({lettered.group(1)})", [paragraph]))
         elif units:
             units[-1][1].append(paragraph)
         else:
             units.append(("", [paragraph]))
     return units
+
+
+def _is_next_letter(units: list[tuple[str, list[str]]], letter: str) -> bool:
+    """`(i)` after `(h)` is a letter; after `(c)` it is a roman numeral inside (c)."""
+    if letter not in "ivx":
+        return True
+    previous = next((label for label, _ in reversed(units) if label.startswith("(")), None)
+    return previous is not None and ord(previous[1]) == ord(letter) - 1
 
 
 def _size(group: list[tuple[str, list[str]]]) -> int:

@@ -1,0 +1,401 @@
+"""The web chat: a thin Gradio shell over `assistant/` (no retrieval or answer logic here).
+
+`python app.py` serves http://127.0.0.1:7860 (UNODC_HOST / UNODC_PORT to change);
+`python app.py --ingest` (what `make run` does) first ingests what is new or changed in
+UNODC_CORPUS_DIR. Optional login: UNODC_AUTH=user:password[,user2:password2]. At most
+UNODC_CONCURRENCY (default 4) questions are answered at once; others wait in the queue.
+
+Per-user data lives only in Gradio session state (the `turns` State and the chat); the one
+`Assistant` (model, index) is shared read-only by all sessions of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+import gradio as gr  # noqa: E402
+
+from assistant.errors import EmptyIndexError, QuestionError  # noqa: E402
+from assistant.export import export_docx, export_markdown  # noqa: E402
+from assistant.feedback import FeedbackLog  # noqa: E402
+from assistant.models import Answer, Filters  # noqa: E402
+from assistant.render import (  # noqa: E402
+    INGEST_HELP,
+    answer_markdown,
+    documents_html,
+    escape_markdown,
+    sources_html,
+    stream_steps,
+)
+from assistant.settings import Settings  # noqa: E402
+from ui_brief import add_brief_tab  # noqa: E402
+
+EXAMPLES = [
+    "What is the definition of trafficking in persons?",
+    "What does the Smuggling of Migrants Protocol require States to criminalize?",
+    # One per topic of the 2024 Working Groups on Trafficking in Persons and Smuggling of Migrants
+    "Is the removal of organs a form of exploitation under the Trafficking in Persons Protocol?",
+    "Is the consent of a child relevant when the child is recruited for exploitation?",
+    "How should States cooperate internationally to prevent and combat the smuggling of migrants?",
+    "What protection and assistance measures must States take for smuggled migrants?",
+    "Which trends in trafficking in persons does the Global Report 2024 describe for Africa?",
+]
+ANY_YEAR = "any"
+STREAM_STEPS = 12
+STREAM_PAUSE_S = 0.02
+LLM_HELP = ("No LLM is configured, so answers quote the documents (extractive). Set "
+            "UNODC_LLM=ollama:<model> or openai:<model> to enable LLM answers.")
+CSS = """
+.sources details.source {border:1px solid var(--border-color-primary); border-radius:6px;
+  padding:4px 8px; margin:6px 0;}
+.sources details.source summary {cursor:pointer;}
+.sources blockquote.passage {white-space:pre-wrap; font-size:0.92em; margin:6px 0;}
+.sources mark {background:#fde68a; color:inherit;}
+.sources .warning {color:#b45309;}
+.documents table {font-size:0.9em;}
+a.cite {text-decoration:none; font-weight:600;}
+"""
+
+
+# ---------------------------------------------------------------- start-up and operation
+def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
+    """`user:password[,user2:password2]` -> Gradio's list of (user, password)."""
+    if value is None or not value.strip():
+        return None
+    pairs = []
+    for item in value.split(","):
+        user, sep, password = item.strip().partition(":")
+        if not sep or not user or not password:
+            raise ValueError("UNODC_AUTH must look like user:password[,user2:password2]")
+        pairs.append((user, password))
+    return pairs
+
+
+def ingest_corpus(settings: Settings, download: bool = False) -> None:
+    """Ingest what is new or changed (unchanged files are skipped by checksum)."""
+    from ingest.pipeline import run_ingest
+
+    if not settings.corpus_dirs and not download:
+        print("UNODC_CORPUS_DIR is not set and --download was not given: nothing to ingest. "
+              "Set UNODC_CORPUS_DIR to the folder of documents.", file=sys.stderr)
+        return
+    folders = ", ".join(str(d) for d in settings.corpus_dirs) or "(downloads only)"
+    print(f"Ingesting new or changed documents from {folders} ...", flush=True)
+    report = run_ingest(settings, download=download, progress=True)
+    print(report.table(), flush=True)
+
+
+def serve(app: gr.Blocks, settings: Settings, port: int | None = None,
+          block: bool = True) -> tuple[object, str]:
+    """Launch with the app's CSS (Gradio 6 takes it at launch); returns (server, local_url)."""
+    server, local_url, _ = app.launch(
+        server_name=settings.host,
+        server_port=port if port is not None else settings.port,
+        share=settings.share,
+        auth=parse_auth(settings.auth),
+        auth_message="Log in with the account given by the administrator.",
+        prevent_thread_lock=not block,
+        css=CSS,
+        footer_links=["api", "settings"],
+        quiet=not block,
+    )
+    return server, local_url
+
+
+# ---------------------------------------------------------------- per-request helpers
+def history_of(turns: list[Answer]) -> list[dict]:
+    history: list[dict] = []
+    for answer in turns:
+        history += [{"role": "user", "content": answer.question},
+                    {"role": "assistant", "content": answer.text}]
+    return history
+
+
+def chat_messages(turns: list[Answer]) -> list[dict]:
+    messages: list[dict] = []
+    for turn, answer in enumerate(turns):
+        messages += [{"role": "user", "content": escape_markdown(answer.question)},
+                     {"role": "assistant", "content": answer_markdown(answer, turn)}]
+    return messages
+
+
+def filters_of(documents, instruments, kinds, year_min, year_max) -> Filters:
+    low, high = _year(year_min), _year(year_max)
+    if low is not None and high is not None and low > high:
+        raise QuestionError(f"The year range {low}-{high} is empty: 'from' must not be after "
+                            "'to'.")
+    return Filters(doc_ids=list(documents or []), instruments=list(instruments or []),
+                   kinds=list(kinds or []), year_min=low, year_max=high)
+
+
+def _year(value) -> int | None:
+    if value in (None, "", ANY_YEAR):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise QuestionError(f"{value!r} is not a year.") from None
+
+
+def answer_result(answer: Answer, turn: int) -> dict:
+    return {**answer.as_result(), "turn": turn, "mode": answer.mode,
+            "notices": answer.notices, "resolved_question": answer.resolved_question,
+            "settings_hash": answer.settings_hash}
+
+
+def _session_dir(root: Path, request: gr.Request | None) -> Path:
+    session = getattr(request, "session_hash", None) or "default"
+    folder = root / (re.sub(r"[^A-Za-z0-9_-]", "", session)[:64] or "default")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _choices(documents: list[dict], field: str) -> list[str]:
+    return sorted({str(d[field]) for d in documents if d.get(field)})
+
+
+# ---------------------------------------------------------------- the Blocks
+def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
+    """The chat app over one shared `Assistant`; all per-user data is in session state."""
+    settings: Settings = assistant.settings
+    feedback = feedback or FeedbackLog(settings.feedback_path)
+    export_root = Path(tempfile.mkdtemp(prefix="unodc-export-"))
+    documents = assistant.documents()
+    modes = ["extractive", "llm"]
+    years = [ANY_YEAR, *sorted({str(d["year"]) for d in documents if d.get("year")})]
+
+    def ask(question, turns, doc_ids, instruments, kinds, year_min, year_max, k, mode,
+            request: gr.Request) -> Iterator[tuple]:
+        turns = list(turns or [])
+        shown = chat_messages(turns)
+        try:
+            assistant.check_question(question)
+            filters = filters_of(doc_ids, instruments, kinds, year_min, year_max)
+            k = int(k) if k else None
+            if mode not in modes:
+                raise QuestionError(f"Unknown answer mode {mode!r}: use one of {modes}.")
+        except (QuestionError, ValueError) as error:
+            yield _problem(shown, question, str(error), turns)
+            return
+        if mode == "llm" and not assistant.llm_available:
+            mode = "extractive"
+        pending = [*shown, {"role": "user", "content": escape_markdown(question)},
+                   {"role": "assistant", "content": "*Searching the documents …*"}]
+        yield pending, gr.skip(), gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+        try:
+            answer = assistant.ask(question, history=history_of(turns), filters=filters, k=k,
+                                   mode=mode)
+        except EmptyIndexError:
+            yield _problem(shown, question, INGEST_HELP, turns)
+            return
+        except QuestionError as error:
+            yield _problem(shown, question, str(error), turns)
+            return
+        turn = len(turns)
+        for partial in stream_steps(answer.text, STREAM_STEPS):
+            pending[-1] = {"role": "assistant",
+                           "content": answer_markdown(answer, turn, partial_text=partial)}
+            yield pending, gr.skip(), gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+            time.sleep(STREAM_PAUSE_S)
+        turns.append(answer)
+        folder = _session_dir(export_root, request)
+        markdown_path = folder / "unodc-conversation.md"
+        markdown_path.write_text(export_markdown(turns), encoding="utf-8")
+        docx_path = export_docx(turns, folder / "unodc-conversation.docx")
+        yield (chat_messages(turns), sources_html(answer, turn), turns,
+               answer_result(answer, turn), "", gr.update(value=str(markdown_path),
+                                                          interactive=True),
+               gr.update(value=str(docx_path), interactive=True))
+
+    def _problem(shown, question, message, turns) -> tuple:
+        preview = question if len(question or "") <= 300 else question[:300] + " …"
+        messages = [*shown]
+        if (question or "").strip():
+            messages.append({"role": "user", "content": escape_markdown(preview)})
+        messages.append({"role": "assistant", "content": f"**{escape_markdown(message)}**"
+                         if message != INGEST_HELP else INGEST_HELP})
+        result = {"error": message, "question": question, "citations": [], "refused": None}
+        return messages, gr.skip(), turns, result, question, gr.skip(), gr.skip()
+
+    def clear() -> tuple:
+        return ([], sources_html(None), [], {}, "", gr.update(value=None, interactive=False),
+                gr.update(value=None, interactive=False), "")
+
+    def rate(rating: str, comment: str, turns, index: int | None = None) -> tuple[str, str]:
+        turns = list(turns or [])
+        if not turns:
+            return "Ask a question first; feedback applies to an answer.", comment
+        answer = turns[-1] if index is None else turns[index]
+        try:
+            feedback.record(answer, rating, comment, settings.settings_hash())
+        except ValueError as error:
+            return escape_markdown(str(error)), comment
+        return (f"Thank you: recorded *{rating}* for “{escape_markdown(answer.question[:80])}”.",
+                "")
+
+    def rate_helpful(comment, turns):
+        return rate("helpful", comment, turns)
+
+    def rate_not_helpful(comment, turns):
+        return rate("not helpful", comment, turns)
+
+    def rate_message(turns, comment, data: gr.LikeData):
+        if data.liked is None or not isinstance(data.index, int):
+            return gr.skip(), gr.skip()
+        turn = data.index // 2
+        if turn >= len(turns or []):
+            return gr.skip(), gr.skip()
+        return rate("helpful" if data.liked else "not helpful", comment, turns, index=turn)
+
+    def list_documents() -> str:
+        return documents_html(assistant.documents())
+
+    def reload_index() -> tuple[str, str]:
+        assistant.reload()
+        return documents_html(assistant.documents()), _banner(assistant)
+
+    with gr.Blocks(title="UNODC trafficking and smuggling assistant",
+                   delete_cache=(3600, 3600)) as app:
+        gr.Markdown("## UNODC assistant: trafficking in persons and smuggling of migrants\n"
+                    "Answers quote the indexed UN treaties and UNODC documents, with a "
+                    "numbered source for every statement. Open a source to read the passage; "
+                    "check the official document before relying on it.")
+        banner = gr.Markdown(_banner(assistant), elem_id="index-banner")
+        turns_state = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Conversation", height=520, elem_id="chat",
+                        latex_delimiters=[], sanitize_html=True, buttons=["copy"],
+                        placeholder="Ask about the Protocols, the Convention, or the "
+                                    "Global Report. Follow-up questions use the "
+                                    "conversation so far.")
+                    with gr.Row():
+                        question = gr.Textbox(
+                            label="Question", placeholder="Type a question and press Enter",
+                            scale=5, max_lines=6, elem_id="question",
+                            max_length=settings.max_question_chars * 2)
+                        send = gr.Button("Ask", variant="primary", scale=1,
+                                         elem_id="ask-button")
+                    gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
+                    with gr.Accordion("Filters and options", open=False):
+                        with gr.Row():
+                            doc_filter = gr.Dropdown(
+                                [(d["title"], d["id"]) for d in documents], multiselect=True,
+                                label="Documents", value=[])
+                            instrument_filter = gr.Dropdown(
+                                _choices(documents, "instrument"), multiselect=True,
+                                label="Instrument", value=[])
+                            kind_filter = gr.Dropdown(
+                                _choices(documents, "kind"), multiselect=True,
+                                label="Kind", value=[])
+                        with gr.Row():
+                            year_min = gr.Dropdown(years, value=ANY_YEAR, label="Year from")
+                            year_max = gr.Dropdown(years, value=ANY_YEAR, label="Year to")
+                            k = gr.Slider(1, 30, value=settings.k, step=1,
+                                          label="Passages retrieved")
+                        mode = gr.Radio(
+                            modes, value="llm" if settings.answer_mode == "llm"
+                            and assistant.llm_available else "extractive",
+                            label="Answer mode", interactive=assistant.llm_available,
+                            info=("extractive quotes the documents; llm writes an answer "
+                                  "with the configured model, checked against sources")
+                            if assistant.llm_available else LLM_HELP)
+                    clear_button = gr.Button("New conversation", size="sm")
+                with gr.Column(scale=2):
+                    sources = gr.HTML(sources_html(None), elem_id="sources",
+                                      elem_classes=["sources-panel"])
+                    with gr.Group():
+                        comment = gr.Textbox(label="Feedback on the latest answer "
+                                             "(optional comment)", max_lines=3,
+                                             elem_id="feedback-comment")
+                        with gr.Row():
+                            helpful = gr.Button("Helpful", size="sm", elem_id="helpful")
+                            not_helpful = gr.Button("Not helpful", size="sm",
+                                                    elem_id="not-helpful")
+                    feedback_status = gr.Markdown("")
+                    with gr.Row():
+                        md_download = gr.DownloadButton(
+                            "Export Markdown", interactive=False, size="sm",
+                            elem_id="export-md")
+                        docx_download = gr.DownloadButton(
+                            "Export DOCX", interactive=False, size="sm",
+                            elem_id="export-docx")
+                    result = gr.JSON(visible=False, label="Latest answer (data)")
+            with gr.Tab("Documents", id="documents"):
+                documents_view = gr.HTML(documents_html(documents), elem_id="documents")
+                with gr.Row():
+                    refresh = gr.Button("Refresh list", size="sm")
+                    reload = gr.Button("Reload index", size="sm")
+            add_brief_tab(assistant)
+
+        ask_inputs = [question, turns_state, doc_filter, instrument_filter, kind_filter,
+                      year_min, year_max, k, mode]
+        ask_outputs = [chatbot, sources, turns_state, result, question, md_download,
+                       docx_download]
+        send.click(ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal")
+        question.submit(ask, ask_inputs, ask_outputs, api_visibility="private",
+                        show_progress="minimal")
+        clear_outputs = [chatbot, sources, turns_state, result, question, md_download,
+                         docx_download, feedback_status]
+        clear_button.click(clear, None, clear_outputs, api_name="clear")
+        chatbot.clear(clear, None, clear_outputs, api_visibility="private")
+        helpful.click(rate_helpful, [comment, turns_state], [feedback_status, comment],
+                      api_name="feedback_helpful")
+        not_helpful.click(rate_not_helpful, [comment, turns_state], [feedback_status, comment],
+                          api_name="feedback_not_helpful")
+        chatbot.like(rate_message, [turns_state, comment], [feedback_status, comment],
+                     api_visibility="private")
+        refresh.click(list_documents, None, documents_view, api_name="documents")
+        reload.click(reload_index, None, [documents_view, banner], api_name="reload_index")
+    app.queue(default_concurrency_limit=settings.concurrency, max_size=256)
+    return app
+
+
+def _banner(assistant) -> str:
+    return f"**The index is empty.** {INGEST_HELP}" if assistant.is_empty else ""
+
+
+# ---------------------------------------------------------------- entry point
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The UNODC assistant as a web chat.")
+    parser.add_argument("--ingest", action="store_true",
+                        help="first ingest what is new or changed in UNODC_CORPUS_DIR")
+    parser.add_argument("--download", action="store_true",
+                        help="with --ingest: also download the catalogued official documents")
+    parser.add_argument("--host", help="interface to bind (default UNODC_HOST or 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default UNODC_PORT or 7860)")
+    args = parser.parse_args(argv)
+    settings = Settings()
+    overrides = {key: value for key, value in (("host", args.host), ("port", args.port))
+                 if value is not None}
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    parse_auth(settings.auth)  # a malformed UNODC_AUTH stops here, before loading anything
+    if args.ingest:
+        ingest_corpus(settings, download=args.download)
+    from assistant.core import Assistant
+
+    assistant = Assistant(settings)
+    if assistant.is_empty:
+        print(f"The index is empty. {INGEST_HELP}", file=sys.stderr)
+    print(f"Serving on http://{settings.host}:{settings.port} "
+          f"(at most {settings.concurrency} answers at once)", flush=True)
+    serve(build_app(assistant), settings, block=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,131 @@
+"""Does the corpus cover what the question is about?
+
+A question near the topic but outside the corpus ("penalties under the UK Modern Slavery Act",
+"victims detected in 2025", "how GRETA evaluates countries") retrieves passages that look
+relevant, so similarity alone cannot refuse it. What gives it away is a name the corpus never
+uses: a proper name, an acronym or a year that occurs nowhere in the indexed text, or a
+multi-word name that never occurs as such.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from assistant.references import instruments_named
+
+WORD_RE = re.compile(r"[A-Za-z][\w'/-]*|\d{4}")
+NAME_RE = re.compile(r"\b([A-Z][\w'/-]*(?:\s+(?:of|the|for|and|on)?\s*[A-Z][\w'/-]*)+)")
+QUESTION_WORDS = frozenset(
+    [
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "can",
+        "could",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "how",
+        "when",
+        "where",
+        "why",
+        "should",
+        "must",
+        "may",
+        "might",
+        "will",
+        "would",
+        "has",
+        "have",
+        "had",
+        "if",
+        "under",
+        "in",
+        "on",
+        "for",
+        "the",
+        "a",
+        "an",
+    ]
+)
+GENERIC_NAMES = frozenset(
+    [
+        "protocol",
+        "protocols",
+        "convention",
+        "conventions",
+        "article",
+        "articles",
+        "state",
+        "states",
+        "party",
+        "parties",
+        "united",
+        "nations",
+        "un",
+        "unodc",
+        "member",
+        "general",
+        "assembly",
+        "conference",
+        "working",
+        "group",
+        "groups",
+    ]
+)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+class Coverage:
+    """Words and text of the indexed corpus, for spotting names it never mentions."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        # "the Oba (King) of Benin" also counts as "the Oba of Benin".
+        unique = {_normal(v) for t in texts for v in (t, re.sub(r"\([^)]{0,40}\)", " ", t))}
+        self.words: set[str] = {w for text in unique for w in text.split()}
+        self.text = " " + " ".join(sorted(unique)) + " "
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Names, acronyms, years and multi-word names of the question absent from the corpus."""
+        missing = [
+            word
+            for word in self._salient_words(question)
+            if any(part not in self.words for part in _normal(word).split())
+        ]
+        for name in self._names(question):
+            if f" {_normal(name)} " not in self.text:
+                missing.append(name)
+        return list(dict.fromkeys(missing))
+
+    @staticmethod
+    def _salient_words(question: str) -> list[str]:
+        words = WORD_RE.findall(question)
+        return [
+            w
+            for i, w in enumerate(words)
+            if (w.isdigit() or (i > 0 and w[0].isupper()) or (w.isupper() and len(w) > 1))
+            and w.lower() not in QUESTION_WORDS
+        ]
+
+    @staticmethod
+    def _names(question: str) -> list[str]:
+        names: list[str] = []
+        for match in NAME_RE.finditer(question):
+            words = re.sub(r"'s\b", "", match.group(1)).split()
+            while words and words[0].lower() in QUESTION_WORDS:
+                words = words[1:]
+            if len(words) < 2 or instruments_named(" ".join(words), strong_only=False):
+                continue
+            if all(w.lower() in GENERIC_NAMES | QUESTION_WORDS for w in words):
+                continue
+            names.append(" ".join(words))
+        return names

@@ -1,0 +1,280 @@
+"""Performance bench: the shared corpus replicated ×N under distinct document ids.
+
+For each config (`default`, `baseline`) and size, a child process (so that peak RSS and
+memory are its own) ingests the replicated corpus into a fresh data folder under a temporary
+directory, measures real ingest (no embedding is reused between copies), re-ingests it
+unchanged, encodes the distinct chunk texts again with the bare model (the raw encode
+throughput the ingest is compared with), then times retrieval and full answers over the dev
+questions with one Assistant. The table and a latency plot go between markers in
+docs/benchmarks.md; the rest of that file is kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from assistant.models import Document
+from evals.configs import build_settings, default_corpus_dirs
+from evals.metrics import percentile
+from evals.questions import load_questions
+
+REPO = Path(__file__).resolve().parents[1]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+DEFAULT_SIZES = (1, 10, 50)
+DEFAULT_CONFIGS = ("default", "baseline")
+DEV_QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+TARGET_RETRIEVE_P95_MS = 50.0
+TARGET_ANSWER_P95_MS = 300.0
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise BenchError(f"--sizes must be comma-separated integers, got {text!r}") from error
+    if not sizes or any(s < 1 for s in sizes):
+        raise BenchError(f"--sizes must be positive integers, got {text!r}")
+    return sorted(set(sizes))
+
+
+def copy_document(doc: Document, copy: int) -> Document:
+    """Copy 1 is the document itself; copy N > 1 gets `-copyN` on its id and file name."""
+    if copy == 1:
+        return doc
+    name = doc.file_name or doc.id
+    stem, dot, suffix = name.rpartition(".")
+    file_name = f"{stem}-copy{copy}.{suffix}" if dot else f"{name}-copy{copy}"
+    return doc.model_copy(update={"id": f"{doc.id}-copy{copy}", "file_name": file_name})
+
+
+def replicated_sources(corpus_dirs: Sequence[Path], size: int) -> list:
+    """SourceFiles of the corpus, each document `size` times under distinct ids."""
+    from corpus import load_catalogue
+    from ingest.pipeline import IngestReport, discover_files, identify
+
+    report = IngestReport()
+    originals = identify(discover_files(corpus_dirs, report), load_catalogue(), report)
+    if report.problems:
+        raise BenchError("; ".join(f"{p.path}: {p.reason}" for p in report.problems))
+    if not originals:
+        raise BenchError(f"no documents in {', '.join(map(str, corpus_dirs))}")
+    return [type(s)(path=s.path, document=copy_document(s.document, n), sha256=s.sha256)
+            for n in range(1, size + 1) for s in originals]
+
+
+def peak_rss_mib() -> float:
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path],
+              questions_path: Path) -> dict:
+    """All measurements of one config at one corpus size (run in its own process)."""
+    from assistant.core import Assistant
+    from ingest.pipeline import ingest_sources
+
+    settings = build_settings(config, [f"data_dir={data_dir}", "chroma_host=none"])
+    sources = replicated_sources(corpus_dirs, size)
+    ingest = ingest_sources(settings, sources)
+    if ingest.problems:
+        raise BenchError("; ".join(f"{p.path}: {p.reason}" for p in ingest.problems))
+    reingest = ingest_sources(settings, sources)
+    assistant = Assistant(settings)
+    texts = list(dict.fromkeys(c.index_text() for c in assistant.retriever.chunks))
+    began = time.perf_counter()
+    assistant.embedder.encode(texts)
+    encode_seconds = time.perf_counter() - began
+    questions = [q.question for q in load_questions(questions_path)]
+    assistant.ask(questions[0])  # warm-up: first-call costs are not per-question latency
+    retrieve_ms, answer_ms = [], []
+    for question in questions:
+        began = time.perf_counter()
+        assistant.retrieve(question)
+        retrieve_ms.append((time.perf_counter() - began) * 1000)
+        answer_ms.append(assistant.ask(question).timings_ms["total"])
+    chunks_per_s = ingest.chunks_added / ingest.seconds if ingest.seconds else 0.0
+    encode_per_s = len(texts) / encode_seconds if encode_seconds else 0.0
+    return {
+        "config": config, "size": size, "documents": ingest.documents,
+        "chunks": ingest.chunks_added, "ingest_s": ingest.seconds,
+        "chunks_per_s": chunks_per_s, "encode_chunks_per_s": encode_per_s,
+        "ingest_vs_encode": chunks_per_s / encode_per_s if encode_per_s else None,
+        "reingest_s": reingest.seconds, "questions": len(questions),
+        "retrieve_p50_ms": percentile(retrieve_ms, 50),
+        "retrieve_p95_ms": percentile(retrieve_ms, 95),
+        "answer_p50_ms": percentile(answer_ms, 50), "answer_p95_ms": percentile(answer_ms, 95),
+        "answer_mode": settings.answer_mode, "peak_rss_mib": peak_rss_mib(),
+        "settings_hash": settings.settings_hash(),
+    }
+
+
+def run_child(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path],
+              questions_path: Path) -> dict:
+    """bench_one in a fresh Python process: its peak RSS and memory are its own."""
+    result_path = data_dir / "bench-result.json"
+    command = [sys.executable, "-m", "evals.bench", "--one", config, str(size), str(data_dir),
+               str(questions_path), str(result_path), *map(str, corpus_dirs)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           "ANONYMIZED_TELEMETRY": "False"}
+    done = subprocess.run(command, cwd=REPO, env=env, check=False)
+    if done.returncode != 0 or not result_path.is_file():
+        raise BenchError(f"bench of {config} ×{size} failed (exit {done.returncode})")
+    return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def _f(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def bench_markdown(rows: Sequence[dict], plot_name: str | None) -> str:
+    lines = [
+        f"Measured {date.today().isoformat()} on {os.cpu_count()} CPU cores, "
+        f"{rows[0]['questions'] if rows else 0} dev questions per cell "
+        "(`python -m evals bench`). Latencies in ms. Ingest is real: every copy is embedded, "
+        "and ingest seconds include loading the embedding model; encode-only is the bare "
+        "model on the distinct chunk texts, so ingest/encode is the share of the model's raw "
+        "throughput that ingest achieves end to end.",
+        "",
+        "| config | size | docs | chunks | ingest s | chunks/s | encode-only chunks/s | "
+        "ingest/encode | re-ingest s | retrieve p50 | retrieve p95 | answer p50 | "
+        "answer p95 | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['config']} | ×{r['size']} | {r['documents']} | {r['chunks']} | "
+            f"{_f(r['ingest_s'])} | {_f(r['chunks_per_s'])} | {_f(r['encode_chunks_per_s'])} | "
+            f"{_f(r['ingest_vs_encode'], 2)} | {_f(r['reingest_s'], 2)} | "
+            f"{_f(r['retrieve_p50_ms'])} | {_f(r['retrieve_p95_ms'])} | "
+            f"{_f(r['answer_p50_ms'])} | {_f(r['answer_p95_ms'])} | {_f(r['peak_rss_mib'], 0)} |")
+    by_key = {(r["config"], r["size"]): r for r in rows}
+    sizes = sorted({r["size"] for r in rows})
+    if all((c, s) in by_key for c in DEFAULT_CONFIGS for s in sizes):
+        lines += ["", "Ratios default / baseline (above 1: default is slower or bigger):", "",
+                  "| size | ingest s | retrieve p95 | answer p95 | peak RSS |",
+                  "|---|---|---|---|---|"]
+        for s in sizes:
+            d, b = by_key[("default", s)], by_key[("baseline", s)]
+            lines.append(
+                f"| ×{s} | {_f(ratio(d['ingest_s'], b['ingest_s']), 2)} | "
+                f"{_f(ratio(d['retrieve_p95_ms'], b['retrieve_p95_ms']), 2)} | "
+                f"{_f(ratio(d['answer_p95_ms'], b['answer_p95_ms']), 2)} | "
+                f"{_f(ratio(d['peak_rss_mib'], b['peak_rss_mib']), 2)} |")
+    lines += ["", *target_lines(rows)]
+    if plot_name:
+        lines += ["", f"![latency vs corpus size]({plot_name})"]
+    return "\n".join(lines)
+
+
+def target_lines(rows: Sequence[dict]) -> list[str]:
+    """Where the default config stands against the targets at the largest size measured."""
+    default = [r for r in rows if r["config"] == "default"]
+    if not default:
+        return []
+    top = max(default, key=lambda r: r["size"])
+    scope = "×50" if top["size"] >= 50 else f"×{top['size']} (×50 not measured in this run)"
+    checks = [
+        ("retrieve p95", top["retrieve_p95_ms"], TARGET_RETRIEVE_P95_MS),
+        (f"{top['answer_mode']} answer p95", top["answer_p95_ms"], TARGET_ANSWER_P95_MS),
+    ]
+    parts = [f"{name} {_f(value)} ms (target ≤ {target:.0f} ms: "
+             f"{'met' if value is not None and value <= target else 'NOT met'})"
+             for name, value, target in checks]
+    return [f"Targets, default config at {scope}: " + "; ".join(parts) + "."]
+
+
+def plot_latency_vs_size(rows: Sequence[dict], path: Path) -> Path:
+    from evals.report import pyplot
+
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for config in sorted({r["config"] for r in rows}):
+        mine = sorted((r for r in rows if r["config"] == config), key=lambda r: r["size"])
+        sizes = [r["size"] for r in mine]
+        ax.plot(sizes, [r["retrieve_p95_ms"] for r in mine], marker="o",
+                label=f"{config} retrieve p95")
+        ax.plot(sizes, [r["answer_p95_ms"] for r in mine], marker="s", linestyle="--",
+                label=f"{config} answer p95")
+    ax.axhline(TARGET_RETRIEVE_P95_MS, color="grey", linewidth=0.8, linestyle=":")
+    ax.axhline(TARGET_ANSWER_P95_MS, color="grey", linewidth=0.8, linestyle=":")
+    if len({r["size"] for r in rows}) > 1:
+        ax.set_xscale("log")
+    ax.set(xlabel="corpus replication (×)", ylabel="ms", title="Latency vs corpus size")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def replace_section(document: str, section: str) -> str:
+    """Put `section` between the bench markers, replacing what was there, else append it."""
+    block = f"{START}\n{section.rstrip()}\n{END}"
+    if START in document and END in document and document.index(START) < document.index(END):
+        before = document[:document.index(START)]
+        after = document[document.index(END) + len(END):]
+        return before + block + after
+    prefix = document.rstrip() + "\n\n" if document.strip() else "# Benchmarks\n\n"
+    return prefix + block + "\n"
+
+
+def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benchmarks.md",
+              configs: Sequence[str] = DEFAULT_CONFIGS, corpus_dirs: Sequence[Path] | None = None,
+              questions_path: Path = DEV_QUESTIONS, work_dir: Path | None = None) -> list[dict]:
+    """Measure every config at every size and write the section of `out` and its plot."""
+    load_questions(questions_path)  # a bad question file fails before hours of ingest
+    dirs = list(corpus_dirs or default_corpus_dirs(build_settings("default")))
+    if not dirs:
+        raise BenchError("no corpus folder: pass --corpus-dir")
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="unodc-bench-", dir=work_dir) as tmp:
+        for size in sizes:
+            for config in configs:
+                data_dir = Path(tmp) / f"{config}-x{size}"
+                data_dir.mkdir(parents=True)
+                print(f"bench: {config} ×{size} ...", file=sys.stderr, flush=True)
+                row = run_child(config, size, data_dir, dirs, questions_path)
+                print(f"bench: {config} ×{size}: ingest {row['ingest_s']:.1f} s, retrieve p95 "
+                      f"{row['retrieve_p95_ms']:.1f} ms, answer p95 {row['answer_p95_ms']:.1f} ms",
+                      file=sys.stderr, flush=True)
+                rows.append(row)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plot = plot_latency_vs_size(rows, out.parent / "benchmarks-latency.png")
+    existing = out.read_text(encoding="utf-8") if out.is_file() else ""
+    out.write_text(replace_section(existing, bench_markdown(rows, plot.name)), encoding="utf-8")
+    return rows
+
+
+def _child_main(argv: Sequence[str]) -> int:
+    parser = argparse.ArgumentParser(prog="evals.bench")
+    parser.add_argument("--one", nargs="+", required=True,
+                        metavar="CONFIG SIZE DATA_DIR QUESTIONS RESULT CORPUS_DIR...")
+    args = parser.parse_args(argv)
+    config, size, data_dir, questions, result, *dirs = args.one
+    row = bench_one(config, int(size), Path(data_dir), [Path(d) for d in dirs], Path(questions))
+    Path(result).write_text(json.dumps(row), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1:]))

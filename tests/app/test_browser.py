@@ -1,0 +1,106 @@
+"""The chat in a real headless Chromium: ask, read the cited passage, export, escaping."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+QUESTION = (
+    "What does Article 6 of the Smuggling of Migrants Protocol require States to criminalize?")
+TIMEOUT_MS = 120_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian chromium is not installed at "
+                       f"{CHROMIUM} (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module")
+def url(assistant, tmp_path_factory):
+    from app import build_app, serve
+    from assistant.feedback import FeedbackLog
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = assistant.settings.model_copy(update={"auth": None, "host": "127.0.0.1"})
+    blocks = build_app(assistant, FeedbackLog(tmp_path_factory.mktemp("fb") / "f.jsonl"))
+    _, local_url = serve(blocks, settings, port=port, block=False)
+    yield local_url
+    blocks.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  accept_downloads=True)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    page.goto(url)
+    yield page
+    context.close()
+
+
+def ask(page, question: str) -> None:
+    page.locator("#question textarea").fill(question)
+    page.locator("#ask-button").click()
+
+
+def test_ask_read_the_cited_passage_and_export_markdown(page, tmp_path):
+    ask(page, QUESTION)
+    citation = page.locator("#chat a.cite").first
+    citation.wait_for(timeout=TIMEOUT_MS)
+    assert citation.inner_text() == "[1]"
+    assert "Smuggling of Migrants" in citation.get_attribute("title")
+
+    source = page.locator("#sources details.source").first
+    source.locator("summary").click()  # the first source opens by default: close and reopen
+    assert source.get_attribute("open") is None
+    source.locator("summary").click()
+    assert source.get_attribute("open") is not None
+    passage = source.locator("blockquote.passage")
+    assert passage.is_visible() and "Each State Party shall adopt" in passage.inner_text()
+    assert source.locator("mark").first.is_visible()  # the quoted sentence is highlighted
+    assert "Article 6" in source.locator("summary").inner_text()
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
+
+    with page.expect_download(timeout=TIMEOUT_MS) as download:
+        page.locator("#export-md").click()
+    saved = tmp_path / "conversation.md"
+    download.value.save_as(saved)
+    exported = saved.read_text(encoding="utf-8")
+    assert QUESTION in exported and "Article 6" in exported and "[1]" in exported
+
+
+def test_question_with_html_is_shown_as_text_and_runs_nothing(page):
+    question = "<img src=x onerror=alert(1)> What is the smuggling of migrants?"
+    ask(page, question)
+    user = page.locator('#chat [data-testid="user"]').first
+    user.wait_for(timeout=TIMEOUT_MS)
+    page.locator('#chat [data-testid="bot"]').filter(
+        has_not_text="Searching the documents").first.wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    assert question in user.inner_text()
+    assert page.locator("#chat img[src='x']").count() == 0
+    assert page.locator("#sources img").count() == 0
+    assert page.dialogs == []
