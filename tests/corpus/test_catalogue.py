@@ -146,7 +146,9 @@ def test_document_for_unknown_file_is_built_from_its_name():
     catalogue = Catalogue([])
     sha = "ab" * 32
     doc = document_for_file(Path("/x/My_Report-2021.PDF"), sha, catalogue, fallback_year=2021)
-    assert doc.id == f"my-report-2021-{sha[:8]}"
+    assert doc.id == "my-report-2021-pdf"
+    edited = document_for_file(Path("/x/My_Report-2021.PDF"), "cd" * 32, catalogue)
+    assert edited.id == doc.id, "an edited file keeps its id, so its old chunks are replaced"
     assert doc.title == "My Report 2021"
     assert (doc.kind, doc.year, doc.file_name, doc.sha256) == ("other", 2021, "My_Report-2021.PDF",
                                                                sha)
