@@ -52,18 +52,34 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences an answer may quote (the same at ingest and at answer time):
+    a lead-in ending with a colon stays with what it introduces; headings are left out."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _join_lead_ins(text, split_sentences(text)):
+        if text.startswith("#", start):  # a heading line names a section, it says nothing
+            continue
+        if end - start > MAX_SENTENCE_CHARS:
+            end = start + text[start:start + MAX_SENTENCE_CHARS].rfind(" ")
+        spans.append((start, end))
+    return spans
+
+
+def sentence_text(text: str, span: tuple[int, int]) -> str:
+    return " ".join(text[span[0]:span[1]].split())
+
+
+def embedding_text(sentence: str) -> str:
+    """Long sentences are embedded from their opening: enough to judge relevance, and fast."""
+    return sentence[:400]
+
+
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
-    """Quotable sentences; a lead-in ending with a colon stays with what it introduces."""
     out: list[Sentence] = []
     for passage in passages:
         text = passage.chunk.text
-        spans = _join_lead_ins(text, split_sentences(text))
-        for start, end in spans:
-            if text.startswith("#", start):  # a heading line names a section, it says nothing
-                continue
-            if end - start > MAX_SENTENCE_CHARS:
-                end = start + text[start:start + MAX_SENTENCE_CHARS].rfind(" ")
-            out.append(Sentence(passage, start, end, " ".join(text[start:end].split())))
+        for start, end in quotable_spans(text):
+            out.append(Sentence(passage, start, end, sentence_text(text, (start, end))))
     return out
 
 

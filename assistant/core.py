@@ -11,9 +11,11 @@ import numpy as np
 from assistant.answer import (
     Sentence,
     compose,
+    embedding_text,
     lexical_overlap,
     provision_sentences,
     select_sentences,
+    sentence_text,
     sentences_of,
 )
 from assistant.coverage import Coverage
@@ -155,12 +157,9 @@ class Assistant:
         named = bool(article_refs(query))
         pool = [p for p in passages[:EVIDENCE_PASSAGES]] + [
             p for p in passages[EVIDENCE_PASSAGES:] if "lookup" in p.scores]
-        sentences = sentences_of(pool)[:MAX_SCORED_SENTENCES]
+        sentences, cosines = self._sentences_with_cosines(pool, query_vector)
         if not sentences:
             return [], 0.0
-        # Long sentences are embedded from their opening: enough to judge relevance, and fast.
-        vectors = self.sentence_vectors([s.text[:400] for s in sentences])
-        cosines = vectors @ query_vector
         query_tokens = set(tokenize(query))
         for sentence, cosine in zip(sentences, cosines, strict=True):
             overlap = lexical_overlap(query_tokens, set(tokenize(sentence.text)), self._idf)
@@ -174,6 +173,30 @@ class Assistant:
         if named and "lookup" in top_passage.scores:
             evidence = max(evidence, 1.0)  # the user named a provision that exists
         return sentences, evidence
+
+    def _sentences_with_cosines(self, passages: list[Passage], query_vector: np.ndarray,
+                                ) -> tuple[list[Sentence], np.ndarray]:
+        """The passages' quotable sentences and their similarity to the question, from the
+        vectors stored at ingest; sentences of an index built without them are embedded now."""
+        sentences: list[Sentence] = []
+        vectors: list[np.ndarray] = []
+        retriever = self.retriever
+        for passage in passages:
+            rows = retriever.sentence_rows(passage.chunk)
+            if not rows:
+                own = sentences_of([passage])[:MAX_SCORED_SENTENCES]
+                if own:
+                    sentences += own
+                    vectors.append(self.sentence_vectors([embedding_text(s.text) for s in own]))
+                continue
+            text = passage.chunk.text
+            for row in rows:
+                span = retriever.sentence_spans[row]
+                sentences.append(Sentence(passage, *span, sentence_text(text, span)))
+            vectors.append(retriever.sentence_vectors[rows])
+        if not sentences:
+            return [], np.zeros(0, dtype=np.float32)
+        return sentences, np.concatenate(vectors) @ query_vector
 
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of answer sentences, cached: the same passages come back often."""

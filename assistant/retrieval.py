@@ -13,6 +13,7 @@ import bm25s
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.glossary import expand
 from assistant.models import Chunk, Filters, Passage
 from assistant.references import ArticleRef, article_refs, asks_for_definition, instruments_named
 from assistant.settings import Settings
@@ -95,15 +96,14 @@ STOPWORDS = frozenset(
         "same",
     ]
 )
+# Chosen on the dev set (docs/benchmarks.md): cosine of the chunk and of its best sentence,
+# BM25 relative to the best candidate, a bonus for the instrument the question names and one
+# for treaty text when the question asks about obligations, rights or definitions.
+RERANK_WEIGHTS = {"chunk": 1.0, "sentence": 1.0, "bm25": 0.3, "instrument": 0.2, "law": 0.25}
 LAW_RE = re.compile(
     r"\b(must|shall|required?|obligat\w*|ha(?:ve|s) to|should|protocol|convention|treaty|"
     r"article|states? part\w*|legal\w*|law|criminali[sz]\w*|offen[cs]e|defin\w*|allowed|"
     r"entitled|right to)\b",
-    re.IGNORECASE,
-)
-FIGURES_RE = re.compile(
-    r"\b(how many|what share|per ?cent|percentage|proportion|number of|figures?|data|"
-    r"statistic\w*|trend\w*|increase\w*|decrease\w*|most|majority|report\w*|detected)\b",
     re.IGNORECASE,
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+")
@@ -130,7 +130,8 @@ class Candidate:
     bm25: float | None = None
     bm25_rank: int | None = None
     rrf: float = 0.0
-    lookup: bool = False
+    lookup: int | None = None  # position in the article lookup's order
+    sentence: float | None = None
     final: float = 0.0
 
 
@@ -169,13 +170,59 @@ class Retriever:
             self.bm25.index(
                 [tokenize(c.index_text()) or ["_"] for c in self.chunks], show_progress=False
             )
+        self._load_sentences(store)
         self.articles: dict[tuple[str | None, str], list[int]] = {}
         for i, chunk in enumerate(self.chunks):
             if chunk.article:
                 self.articles.setdefault((chunk.instrument, chunk.article), []).append(i)
 
+    def _load_sentences(self, store: Store) -> None:
+        """Sentence vectors stored at ingest, grouped by chunk in reading order."""
+        owners: list[int] = []
+        spans: list[tuple[int, int]] = []
+        vectors: list[list[float]] = []
+        offset = 0
+        while True:
+            page = store.sentences.get(
+                include=["metadatas", "embeddings"], limit=PAGE, offset=offset
+            )
+            if not page["ids"]:
+                break
+            for meta, vector in zip(page["metadatas"], page["embeddings"], strict=True):
+                if meta["chunk_id"] in self.position:
+                    owners.append(self.position[meta["chunk_id"]])
+                    spans.append((int(meta["start"]), int(meta["end"])))
+                    vectors.append(vector)
+            offset += len(page["ids"])
+        self.sentence_owner = np.asarray(owners, dtype=np.int64)
+        self.sentence_spans = spans
+        self.sentence_vectors = (
+            np.asarray(vectors, dtype=np.float32)
+            if vectors
+            else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+        )
+        self.chunk_sentences: list[list[int]] = [[] for _ in self.chunks]
+        for row in sorted(range(len(spans)), key=lambda r: spans[r][0]):
+            self.chunk_sentences[owners[row]].append(row)
+
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def sentence_rows(self, chunk: Chunk) -> list[int]:
+        """Rows of a chunk's stored sentence vectors (empty for indexes without them)."""
+        index = self.position.get(chunk.id)
+        return self.chunk_sentences[index] if index is not None else []
+
+    def by_sentence(self, sims: np.ndarray, n: int, filters: Filters) -> list[tuple[int, float]]:
+        """Chunks holding the sentences most similar to the question."""
+        found: dict[int, float] = {}
+        for row in np.argsort(-sims)[: n * 5]:
+            chunk_index = int(self.sentence_owner[row])
+            if chunk_index not in found and filters.accepts(self.chunks[chunk_index]):
+                found[chunk_index] = float(sims[row])
+                if len(found) >= n:
+                    break
+        return list(found.items())
 
     # stages
     def dense(self, query_vector: np.ndarray, n: int, filters: Filters) -> list[tuple[int, float]]:
@@ -248,14 +295,21 @@ class Retriever:
                 c.dense, c.dense_rank = score, rank
                 c.rrf += 1.0 / (self.settings.rrf_k + rank)
         if mode in ("hybrid", "bm25"):
-            for rank, (i, score) in enumerate(self.keyword(query, n, filters), start=1):
+            keywords = expand(query) if self.settings.glossary else query
+            for rank, (i, score) in enumerate(self.keyword(keywords, n, filters), start=1):
                 c = candidates.setdefault(i, Candidate(i))
                 c.bm25, c.bm25_rank = score, rank
                 c.rrf += 1.0 / (self.settings.rrf_k + rank)
+        sims = np.zeros(0, dtype=np.float32)
+        if self.settings.rerank and mode == "hybrid" and len(self.sentence_vectors):
+            sims = self.sentence_vectors @ query_vector
+            for i, _ in self.by_sentence(sims, n, filters):
+                candidates.setdefault(i, Candidate(i))
         if self.settings.article_lookup:
-            for i in self.lookup(query, filters):
-                candidates.setdefault(i, Candidate(i)).lookup = True
-        ranked = self._distinct(self._rank(list(candidates.values()), query, query_vector))
+            for order, i in enumerate(self.lookup(query, filters)):
+                candidates.setdefault(i, Candidate(i)).lookup = order
+        pool = list(candidates.values())
+        ranked = self._distinct(self._rank(pool, query, query_vector, sims))
         return [self._passage(c, rank) for rank, c in enumerate(ranked[:k], start=1)]
 
     def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -278,36 +332,39 @@ class Retriever:
         candidates: list[Candidate],
         query: str,
         query_vector: np.ndarray,
+        sims: np.ndarray,
     ) -> list[Candidate]:
         for c in candidates:
             c.final = c.rrf
         if self.settings.rerank and candidates:
-            self._rerank(candidates, query, query_vector)
+            self._rerank(candidates, query, query_vector, sims)
         # Named provisions come first, in the order the lookup found them.
-        lookups = [c for c in candidates if c.lookup]
-        others = sorted((c for c in candidates if not c.lookup), key=lambda c: -c.final)
+        lookups = sorted((c for c in candidates if c.lookup is not None), key=lambda c: c.lookup)
+        others = sorted((c for c in candidates if c.lookup is None), key=lambda c: -c.final)
         return lookups + others
 
-    def _rerank(self, candidates: list[Candidate], query: str, query_vector: np.ndarray) -> None:
-        """Score the fused pool on cosine similarity, relative BM25 strength and what the
-        question asks for: an instrument it names, the law itself, or figures."""
+    def _rerank(
+        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sims: np.ndarray
+    ) -> None:
+        """Score the fused pool on the chunk's and its best sentence's cosine similarity, the
+        relative BM25 strength, and what the question asks for: an instrument it names, the
+        law itself. Weights chosen on the dev set (docs/benchmarks.md)."""
         indexes = np.array([c.index for c in candidates])
         cosines = self.vectors[indexes] @ query_vector
         top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
         named = set(instruments_named(query))
         wants_law = bool(LAW_RE.search(query))
-        wants_figures = bool(FIGURES_RE.search(query))
         for c, cosine in zip(candidates, cosines, strict=True):
             chunk = self.chunks[c.index]
+            rows = self.chunk_sentences[c.index]
+            c.sentence = float(sims[rows].max()) if len(sims) and rows else float(cosine)
             c.dense = float(cosine)
-            prior = 0.0
-            if named and chunk.instrument in named:
-                prior += 0.10
+            prior = RERANK_WEIGHTS["instrument"] if named and chunk.instrument in named else 0.0
             if wants_law and chunk.kind == "treaty":
-                prior += 0.25
-            if wants_figures and chunk.kind == "report":
-                prior += 0.08
-            c.final = float(cosine) + 0.3 * (c.bm25 or 0.0) / top_bm25 + 2.0 * c.rrf + prior
+                prior += RERANK_WEIGHTS["law"]
+            c.final = (RERANK_WEIGHTS["chunk"] * float(cosine)
+                       + RERANK_WEIGHTS["sentence"] * c.sentence
+                       + RERANK_WEIGHTS["bm25"] * (c.bm25 or 0.0) / top_bm25 + prior)
 
     def _passage(self, c: Candidate, rank: int) -> Passage:
         scores = {"rrf": c.rrf, "final": c.final}
@@ -315,7 +372,9 @@ class Retriever:
             scores["dense"] = c.dense
         if c.bm25 is not None:
             scores["bm25"] = c.bm25
-        if c.lookup:
+        if c.sentence is not None:
+            scores["sentence"] = c.sentence
+        if c.lookup is not None:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
 

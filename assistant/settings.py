@@ -17,7 +17,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-CHUNKER_VERSION = "3"  # bump when the chunking code changes what it produces
+CHUNKER_VERSION = "4"  # bump when the chunking code changes what it produces
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]
@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     retrieval_mode: RetrievalMode = "hybrid"
     rerank: bool = True
     article_lookup: bool = True
+    glossary: bool = True  # expand keyword queries with the legal terms of everyday phrases
     k: int = Field(default=10, ge=1, le=100)
     candidates: int = Field(default=40, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = Field(default=60, ge=1)
@@ -117,6 +118,7 @@ class Settings(BaseSettings):
             "retrieval_mode": self.retrieval_mode,
             "rerank": self.rerank,
             "article_lookup": self.article_lookup,
+            "glossary": self.glossary,
             "answer_mode": self.answer_mode,
             "refusal": self.refusal,
             "refusal_threshold": self.refusal_threshold,

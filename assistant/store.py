@@ -60,6 +60,10 @@ class Store:
             self.name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}},
             embedding_function=None,
         )
+        self.sentences: Collection = self.client.get_or_create_collection(
+            f"{self.name}-sentences", metadata={"kind": "unodc-sentences"},
+            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
+        )
         self.registry: Collection = self.client.get_or_create_collection(
             f"{self.name}-docs", metadata={"kind": "unodc-documents"}, embedding_function=None
         )
@@ -83,6 +87,31 @@ class Store:
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), PAGE):
             self.chunks.delete(ids=ids[start:start + PAGE])
+
+    # sentences: each quotable sentence of a chunk, embedded on its own
+    def add_sentences(self, rows: list[tuple[str, str, int, int]],
+                      embeddings: list[list[float]]) -> None:
+        """rows: (chunk id, doc id, start, end) of each sentence in its chunk's text."""
+        for start in range(0, len(rows), PAGE):
+            part = rows[start:start + PAGE]
+            self.sentences.upsert(
+                ids=[f"{chunk_id}:{s}" for chunk_id, _, s, _ in part],
+                embeddings=embeddings[start:start + PAGE],
+                metadatas=[{"chunk_id": c, "doc_id": d, "start": s, "end": e}
+                           for c, d, s, e in part],
+            )
+
+    def delete_sentences_except(self, doc_id: str, keep_chunk_ids: set[str]) -> int:
+        found = self.sentences.get(where={"doc_id": doc_id}, include=["metadatas"])
+        stale = [i for i, meta in zip(found["ids"], found["metadatas"], strict=True)
+                 if meta["chunk_id"] not in keep_chunk_ids]
+        for start in range(0, len(stale), PAGE):
+            self.sentences.delete(ids=stale[start:start + PAGE])
+        return len(stale)
+
+    def sentence_ids(self, doc_id: str) -> set[str]:
+        found = self.sentences.get(where={"doc_id": doc_id}, include=[])
+        return set(found["ids"])
 
     def iter_chunks(self) -> Iterator[tuple[str, Chunk]]:
         """Every stored chunk with its id, in pages."""
@@ -125,6 +154,7 @@ class Store:
         """Remove a document: its record first, so a crash never leaves a record without chunks."""
         self.registry.delete(ids=[doc_id])
         self.delete_chunks(sorted(self.chunk_ids(doc_id)))
+        self.delete_sentences_except(doc_id, set())
 
 
 def _record(meta: dict) -> DocumentRecord:

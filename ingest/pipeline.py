@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.answer import embedding_text, quotable_spans, sentence_text
 from assistant.embeddings import Embedder
 from assistant.models import Chunk, Document
 from assistant.settings import Settings
@@ -43,6 +44,7 @@ class IngestReport:
     chunks_added: int = 0
     chunks_unchanged: int = 0
     chunks_removed: int = 0
+    sentences_added: int = 0
     documents_skipped: int = 0
     documents_removed: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -65,6 +67,7 @@ class IngestReport:
             ("chunks added", self.chunks_added),
             ("chunks unchanged", self.chunks_unchanged),
             ("chunks removed", self.chunks_removed),
+            ("sentences embedded", self.sentences_added),
             ("problems", len(self.problems)),
             ("downloads failed", len(self.download_failures)),
             ("seconds", f"{self.seconds:.1f}"),
@@ -192,17 +195,36 @@ class Ingestor:
         wanted = {chunk.id for chunk in chunks}
         stale = sorted(stored - wanted)
         self.store.delete_chunks(stale)
+        self.store.delete_sentences_except(doc_id, wanted)
         missing = [chunk for chunk in chunks if chunk.id not in stored]
         report.chunks_removed += len(stale)
         report.chunks_unchanged += len(chunks) - len(missing)
         batch = max(self.settings.embed_batch_size * 4, 64)
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
-            began = time.perf_counter()
-            vectors = self.embedder.encode([c.index_text() for c in part])
-            report.embed_seconds += time.perf_counter() - began
+            # Sentences before their chunk: a stored chunk always has its sentences.
+            if self.settings.chunking == "structure":
+                self._store_sentences(part, report)
+            vectors = self._encode([c.index_text() for c in part], report)
             self.store.add_chunks(part, vectors.tolist(), sha256)
             report.chunks_added += len(part)
+
+    def _store_sentences(self, chunks: list[Chunk], report: IngestReport) -> None:
+        rows: list[tuple[str, str, int, int]] = []
+        texts: list[str] = []
+        for chunk in chunks:
+            for span in quotable_spans(chunk.text):
+                rows.append((chunk.id, chunk.doc_id, *span))
+                texts.append(embedding_text(sentence_text(chunk.text, span)))
+        if rows:
+            self.store.add_sentences(rows, self._encode(texts, report).tolist())
+        report.sentences_added += len(rows)
+
+    def _encode(self, texts: list[str], report: IngestReport):
+        began = time.perf_counter()
+        vectors = self.embedder.encode(texts)
+        report.embed_seconds += time.perf_counter() - began
+        return vectors
 
     def prune(self, keep_doc_ids: set[str], report: IngestReport) -> None:
         for record in self.store.records():
