@@ -21,6 +21,7 @@ PARA_NUMBER = re.compile(r"^\s*(\d+)\s*\.\s+")
 LETTER = re.compile(r"^\s*\(?([a-z])\)\s*")
 ROMAN = re.compile(r"^\s*\(([ivx]+)\)\s*")
 MAX_SENTENCE_CHARS = 700
+ELLIPSIS = "\u2026"
 
 
 @dataclass
@@ -185,15 +186,24 @@ def compose(question_sentences: list[Sentence], passages: list[Passage],
             groups.append([sentence])
     for group in groups:
         passage = group[0].passage
+        quoted = _join_quoted(group)
         if passage.rank not in numbers:
             numbers[passage.rank] = len(numbers) + 1
-            quote = " ".join(s.text for s in group)
-            citations.append(Citation.from_passage(numbers[passage.rank], passage, quote=quote))
+            citations.append(Citation.from_passage(numbers[passage.rank], passage, quote=quoted))
         n = numbers[passage.rank]
         locator = sub_locator(passage.chunk, group[0].start)
-        quoted = " ".join(s.text for s in group)
         lines.append(f"{introduce(passage.chunk, locator)}: \u201c{quoted}\u201d [{n}]")
     return "\n\n".join(lines), citations
+
+
+def _join_quoted(group: list[Sentence]) -> str:
+    """Sentences of one passage in reading order; an ellipsis marks text left out."""
+    text = group[0].chunk.text
+    parts = [group[0].text]
+    for previous, sentence in zip(group, group[1:], strict=False):
+        adjacent = not text[previous.end:sentence.start].strip()
+        parts.append(sentence.text if adjacent else f"{ELLIPSIS} {sentence.text}")
+    return " ".join(parts)
 
 
 def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: int = 1200,

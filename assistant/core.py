@@ -18,7 +18,7 @@ from assistant.answer import (
     sentence_text,
     sentences_of,
 )
-from assistant.coverage import Coverage
+from assistant.coverage import Coverage, asks_for_current_state
 from assistant.embeddings import Embedder
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.followup import resolve
@@ -127,9 +127,8 @@ class Assistant:
                                                                         strict=False))
             return Answer(text=text, citations=citations, mode=mode, **base)
         sentences, evidence = self.score_sentences(resolved, query_vector, passages)
-        unknown = self.coverage.unknown_names(question)
-        if self.settings.refusal and (evidence < self.settings.refusal_threshold or unknown):
-            notices = [f"Not in the corpus: {', '.join(unknown)}."] if unknown else []
+        notices = self._coverage_notices(question)
+        if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
             return Answer(text=refusal_text(), refused=True, mode=mode, notices=notices, **base)
         chosen = self._choose(resolved, sentences)
         text, citations = compose(chosen, passages)
@@ -139,6 +138,18 @@ class Assistant:
 
             return answer_with_llm(self, answer)
         return answer
+
+    def _coverage_notices(self, question: str) -> list[str]:
+        """Why the corpus cannot answer, whatever passages look similar."""
+        notices: list[str] = []
+        unknown = self.coverage.unknown_names(question)
+        if unknown:
+            notices.append(f"The documents never mention: {', '.join(unknown)}.")
+        if asks_for_current_state(question):
+            latest = max((c.year for c in self.retriever.chunks if c.year), default=None)
+            notices.append("The question asks about the present; the documents are a fixed "
+                           f"collection{f' (latest from {latest})' if latest else ''}.")
+        return notices
 
     def _choose(self, query: str, sentences: list[Sentence]) -> list[Sentence]:
         """A named provision is quoted from its own text; otherwise the best sentences."""

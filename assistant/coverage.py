@@ -12,8 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.references import instruments_named
+from assistant.references import instruments_named, without_instrument_names
 
+# Document numbers such as "2011/36/EU" or "A/RES/55/25": cited exactly or not at all.
+IDENTIFIER_RE = re.compile(r"\b[A-Z0-9]+(?:/[A-Z0-9]+)+\b")
+# Questions about the present state of affairs: a fixed set of documents cannot tell.
+CURRENT_RE = re.compile(
+    r"\b(to date|as of (?:today|now)|currently|right now|these days|nowadays|at present|"
+    r"latest|up to now|so far)\b", re.IGNORECASE)
 WORD_RE = re.compile(r"[A-Za-z][\w'/-]*|\d{4}")
 NAME_RE = re.compile(r"\b([A-Z][\w'/-]*(?:\s+(?:of|the|for|and|on)?\s*[A-Z][\w'/-]*)+)")
 QUESTION_WORDS = frozenset(
@@ -95,20 +101,22 @@ class Coverage:
         self.text = " " + " ".join(sorted(unique)) + " "
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names, acronyms, years and multi-word names of the question absent from the corpus."""
+        """Names, acronyms, years and multi-word names of the question absent from the corpus
+        (the instruments' own names, "the Palermo Protocol", are known whatever the text)."""
+        question = without_instrument_names(question)
         missing = [
             word
             for word in self._salient_words(question)
             if any(part not in self.words for part in _normal(word).split())
         ]
-        for name in self._names(question):
+        for name in [*self._names(question), *IDENTIFIER_RE.findall(question)]:
             if f" {_normal(name)} " not in self.text:
                 missing.append(name)
         return list(dict.fromkeys(missing))
 
     @staticmethod
     def _salient_words(question: str) -> list[str]:
-        words = WORD_RE.findall(question)
+        words = [re.sub(r"['\u2019]s$", "", w) for w in WORD_RE.findall(question)]
         return [
             w
             for i, w in enumerate(words)
@@ -129,3 +137,9 @@ class Coverage:
                 continue
             names.append(" ".join(words))
         return names
+
+
+def asks_for_current_state(question: str) -> bool:
+    """"How many countries have ratified ... to date?", "the latest estimate": the corpus is a
+    fixed set of dated documents and cannot vouch for the present."""
+    return bool(CURRENT_RE.search(question))

@@ -30,4 +30,7 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
+        model = self.model
+        size = getattr(model, "get_embedding_dimension", None) or (
+            model.get_sentence_embedding_dimension)
+        return int(size())

@@ -9,12 +9,15 @@ from assistant.references import DISPLAY_NAMES, article_refs, instruments_named
 FOLLOW_UP_START = re.compile(
     r"^\s*(and|what about|how about|what of|same for|also|but|then|or|and what about|"
     r"in that case|does it|do they|is it|are they|what if)\b", re.IGNORECASE)
+QUESTION_START = re.compile(r"^\s*(what|who|whom|which|when|where|why|how|is|are|does|do|"
+                            r"can|may|must|should)\b", re.IGNORECASE)
 PRONOUN = re.compile(r"\b(it|its|they|them|their|this|that|these|those|there|such)\b", re.I)
 
 
 def is_follow_up(question: str) -> bool:
     words = question.split()
-    return bool(FOLLOW_UP_START.match(question)) or len(words) <= 4 or (
+    standalone = bool(QUESTION_START.match(question))
+    return bool(FOLLOW_UP_START.match(question)) or (len(words) <= 3 and not standalone) or (
         len(words) <= 8 and bool(PRONOUN.search(question)))
 
 

@@ -92,6 +92,13 @@ def instruments_named(text: str, strong_only: bool = True) -> list[str]:
     return ordered
 
 
+def without_instrument_names(text: str) -> str:
+    """The text with every name of an instrument blanked out."""
+    for _, _, pattern in _ALIASES:
+        text = pattern.sub(" ", text)
+    return text
+
+
 def article_refs(text: str) -> list[ArticleRef]:
     """Provisions named in the text, each with the instrument named nearest to it."""
     refs: list[ArticleRef] = []

@@ -1,0 +1,93 @@
+"""Retrieval over the real shared corpus: article lookup, paraphrases, filters, stages."""
+
+import pytest
+
+from assistant.models import Filters
+from assistant.references import article_refs, instruments_named
+
+LOOKUPS = [
+    ("article 6 of the smuggling protocol", "SOM Protocol", "6"),
+    ("Art. 3(a) TIP Protocol", "TIP Protocol", "3"),
+    ("UNTOC article 18", "UNTOC", "18"),
+    ("What does article 5 of the Palermo Protocol say?", "TIP Protocol", "5"),
+    ("Article 10 of the firearms protocol", "Firearms Protocol", "10"),
+    ("article 2 of the optional protocol on the sale of children", "CRC OPSC", "2"),
+    ("Article 1 of the 1956 supplementary convention", "Slavery Convention 1956", "1"),
+    ("the organized crime convention, art. 16", "UNTOC", "16"),
+]
+
+
+@pytest.mark.parametrize(("question", "instrument", "article"), LOOKUPS)
+def test_a_named_article_ranks_first(assistant, question, instrument, article):
+    top = assistant.retrieve(question)[0].chunk
+    assert (top.instrument, top.article) == (instrument, article)
+
+
+def test_named_letter_and_paragraph_rank_their_part_first(assistant):
+    assert assistant.retrieve("Art. 3(a) TIP Protocol")[0].chunk.locator == "Article 3(a)"
+    top = assistant.retrieve("UNTOC article 18, para. 8")[0].chunk
+    assert top.article == "18" and "8" in top.locator
+    assert "bank secrecy" in top.text
+
+
+def test_the_palermo_protocols_definition_is_tip_article_3(assistant):
+    top = assistant.retrieve("the Palermo Protocol's definition")[0].chunk
+    assert (top.instrument, top.locator) == ("TIP Protocol", "Article 3")
+
+
+@pytest.mark.parametrize(("question", "instrument", "article", "phrase"), [
+    ("Does it matter if the victim agreed to be exploited?", "TIP Protocol", "3",
+     "shall be irrelevant"),
+    ("Can someone who paid a smuggler be prosecuted for being smuggled?", "SOM Protocol", "5",
+     "shall not become liable to criminal prosecution"),
+    ("Can companies be held responsible for organized crime?", "UNTOC", "10",
+     "liability of legal persons"),
+])
+def test_a_paraphrased_question_finds_the_provision(assistant, question, instrument, article,
+                                                     phrase):
+    passages = assistant.retrieve(question, k=5)
+    assert any(p.chunk.instrument == instrument and p.chunk.article == article
+               and phrase in p.chunk.text for p in passages), [p.chunk.locator for p in passages]
+
+
+def test_filters_restrict_every_stage(assistant):
+    kind = assistant.retrieve("protection of victims", filters=Filters(kinds=["report"]), k=10)
+    assert kind and all(p.chunk.kind == "report" for p in kind)
+    tip = Filters(instruments=["TIP Protocol"])
+    assert all(p.chunk.instrument == "TIP Protocol"
+               for p in assistant.retrieve("article 6 of the smuggling protocol", filters=tip))
+    years = assistant.retrieve("slavery", filters=Filters(year_min=1950, year_max=1960))
+    assert years and all(p.chunk.year == 1956 for p in years)
+    assert assistant.retrieve("slavery", filters=Filters(year_min=2030)) == []
+
+
+def test_passages_are_distinct_and_ranked(assistant):
+    passages = assistant.retrieve("assistance to victims of trafficking", k=10)
+    assert [p.rank for p in passages] == list(range(1, 11))
+    texts = [p.chunk.text for p in passages]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            assert a not in b and b not in a, "an article and its own paragraph both returned"
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_retrieval_mode_works_on_its_own(index_settings, assistant, mode):
+    from assistant.retrieval import Retriever
+
+    settings = index_settings.model_copy(update={"retrieval_mode": mode, "rerank": False,
+                                                 "article_lookup": False})
+    retriever = Retriever(settings, assistant.store, assistant.embedder)
+    question = "smuggled migrants shall not become liable to criminal prosecution"
+    passages = retriever.search(question, assistant.embed_query(question), k=5)
+    assert passages and passages[0].chunk.source == "untoc-smuggling-of-migrants-protocol-text.md"
+    stage = {"dense": "dense", "bm25": "bm25", "hybrid": "rrf"}[mode]
+    assert all(stage in p.scores for p in passages)
+
+
+def test_reference_parsing():
+    (ref,) = article_refs("Art. 3(a) TIP Protocol")
+    assert (ref.instrument, ref.article, ref.letter) == ("TIP Protocol", "3", "a")
+    (ref,) = article_refs("UNTOC article 18, para. 8")
+    assert (ref.instrument, ref.article, ref.paragraph) == ("UNTOC", "18", "8")
+    assert instruments_named("the Palermo Protocol and the smuggling protocol") == [
+        "TIP Protocol", "SOM Protocol"]
