@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from assistant.settings import Settings
 
-NO_EXTRAS = {"rerank": False, "article_lookup": False}
+NO_EXTRAS = {"rerank": False, "article_lookup": False, "glossary": False}
 
 CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
@@ -28,17 +28,20 @@ CONFIGS: dict[str, dict[str, object]] = {
     "dense": {"retrieval_mode": "dense", **NO_EXTRAS},
     "bm25": {"retrieval_mode": "bm25", **NO_EXTRAS},
     "fused": {"retrieval_mode": "hybrid", **NO_EXTRAS},
-    "fused-rerank": {"retrieval_mode": "hybrid", "rerank": True, "article_lookup": False},
+    "fused-rerank": {"retrieval_mode": "hybrid", "rerank": True, "article_lookup": False,
+                     "glossary": False},
+    "no-glossary": {"glossary": False},
 }
 
 CONFIG_DESCRIPTIONS = {
     "default": "the product: hybrid retrieval, rerank, article lookup, extractive answers",
     "baseline": "naive LangChain pipeline: 1000/200 character chunks, dense only, top "
                 "passages as the answer, no refusal",
-    "dense": "dense retrieval only (no BM25, no rerank, no article lookup)",
-    "bm25": "BM25 only (no dense, no rerank, no article lookup)",
-    "fused": "dense + BM25 fused by reciprocal rank (no rerank, no article lookup)",
-    "fused-rerank": "fused + rerank (no article lookup)",
+    "dense": "dense retrieval only (no BM25, no rerank, no article lookup, no glossary)",
+    "bm25": "BM25 only (no dense, no rerank, no article lookup, no glossary)",
+    "fused": "dense + BM25 fused by reciprocal rank (no rerank, no lookup, no glossary)",
+    "fused-rerank": "fused + rerank (no article lookup, no glossary)",
+    "no-glossary": "the product without the glossary's query expansion",
 }
 
 NONE_WORDS = {"none", "null", ""}

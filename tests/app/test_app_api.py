@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,26 +10,6 @@ import pytest
 gradio_client = pytest.importorskip("gradio_client")
 
 OUT = ("chat", "sources", "result", "question", "markdown", "docx")  # the /ask outputs
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def served(assistant, tmp_path_factory):
-    from app import build_app, serve
-    from assistant.feedback import FeedbackLog
-
-    feedback_path = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
-    settings = assistant.settings.model_copy(update={"auth": None, "share": False,
-                                                     "host": "127.0.0.1"})
-    blocks = build_app(assistant, FeedbackLog(feedback_path))
-    _, url = serve(blocks, settings, port=free_port(), block=False)
-    yield url, feedback_path
-    blocks.close()
 
 
 def ask(client, question: str, **controls) -> dict:
@@ -131,7 +110,7 @@ def test_documents_endpoint_lists_the_index(served, assistant):
         assert doc["source"] in html
 
 
-def test_empty_index_says_how_to_ingest(tmp_path, assistant):
+def test_empty_index_says_how_to_ingest(tmp_path, assistant, port):
     from app import build_app, serve
     from assistant.core import Assistant
 
@@ -139,7 +118,7 @@ def test_empty_index_says_how_to_ingest(tmp_path, assistant):
     empty = Assistant(settings)
     assert empty.is_empty
     blocks = build_app(empty)
-    _, url = serve(blocks, settings, port=free_port(), block=False)
+    _, url = serve(blocks, settings, port=port, block=False)
     try:
         client = gradio_client.Client(url, verbose=False)
         out = ask(client, "What is trafficking in persons?")
@@ -149,7 +128,7 @@ def test_empty_index_says_how_to_ingest(tmp_path, assistant):
         blocks.close()
 
 
-def test_auth_setting_is_parsed_and_enforced(assistant):
+def test_auth_setting_is_parsed_and_enforced(assistant, port):
     import urllib.error
     import urllib.request
 
@@ -161,7 +140,7 @@ def test_auth_setting_is_parsed_and_enforced(assistant):
         parse_auth("ana")
     settings = assistant.settings.model_copy(update={"auth": "ana:secret", "host": "127.0.0.1"})
     blocks = build_app(assistant)
-    _, url = serve(blocks, settings, port=free_port(), block=False)
+    _, url = serve(blocks, settings, port=port, block=False)
     try:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(url + "config", timeout=30)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -18,21 +17,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian chromium is not installed at "
                        f"{CHROMIUM} (apt-get install -y chromium)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def url(assistant, tmp_path_factory):
-    from app import build_app, serve
-    from assistant.feedback import FeedbackLog
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings = assistant.settings.model_copy(update={"auth": None, "host": "127.0.0.1"})
-    blocks = build_app(assistant, FeedbackLog(tmp_path_factory.mktemp("fb") / "f.jsonl"))
-    _, local_url = serve(blocks, settings, port=port, block=False)
-    yield local_url
-    blocks.close()
 
 
 @pytest.fixture(scope="module")

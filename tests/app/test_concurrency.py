@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -19,21 +18,6 @@ PROTOCOLS = {
 }
 QUESTIONS = [(f"What does Article {n} of the {name} say?", n, title)
              for name, (title, articles) in PROTOCOLS.items() for n in articles]
-
-
-@pytest.fixture(scope="module")
-def url(assistant, tmp_path_factory):
-    from app import build_app, serve
-    from assistant.feedback import FeedbackLog
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    settings = assistant.settings.model_copy(update={"auth": None, "host": "127.0.0.1"})
-    blocks = build_app(assistant, FeedbackLog(tmp_path_factory.mktemp("fb") / "f.jsonl"))
-    _, local_url = serve(blocks, settings, port=port, block=False)
-    yield local_url
-    blocks.close()
 
 
 def test_twenty_simultaneous_clients_get_their_own_answers(url):
