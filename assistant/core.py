@@ -22,6 +22,7 @@ from assistant.coverage import Coverage, asks_for_current_state
 from assistant.embeddings import Embedder
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.followup import resolve
+from assistant.glossary import expand
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.references import article_refs, asks_for_definition
 from assistant.retrieval import Retriever, tokenize
@@ -87,10 +88,15 @@ class Assistant:
                  ) -> list[Passage]:
         query = self.check_question(query)
         self._require_index()
-        return self.retriever.search(query, self.embed_query(query), filters, k)
+        return self.retriever.search(query, self.embed_question(query), filters, k)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode([text])[0]
+
+    def embed_question(self, question: str) -> np.ndarray:
+        """The question's vector, with the legal terms of its everyday phrases when the
+        glossary is on: "agreed" also looks for "consent"."""
+        return self.embed_query(expand(question) if self.settings.glossary else question)
 
     def ask(self, question: str, history: list[dict] | None = None,
             filters: Filters | dict | None = None, k: int | None = None,
@@ -101,7 +107,7 @@ class Assistant:
         if isinstance(filters, dict):
             filters = Filters(**filters)
         resolved = resolve(question, history)
-        query_vector = self.embed_query(resolved)
+        query_vector = self.embed_question(resolved)
         passages = self.retriever.search(resolved, query_vector, filters, k)
         retrieved = time.perf_counter()
         answer = self._answer(question, resolved, query_vector, passages,

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     retrieval_mode: RetrievalMode = "hybrid"
     rerank: bool = True
     article_lookup: bool = True
-    glossary: bool = True  # expand keyword queries with the legal terms of everyday phrases
+    glossary: bool = True  # add the legal terms of everyday phrases to the query
     k: int = Field(default=10, ge=1, le=100)
     candidates: int = Field(default=40, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = Field(default=60, ge=1)
