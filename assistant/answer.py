@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.models import Chunk, Citation, Passage
 from assistant.references import DISPLAY_NAMES
 
@@ -237,7 +235,3 @@ def lexical_overlap(query_tokens: set[str], sentence_tokens: set[str],
         return 0.0
     total = sum(idf.get(t, 1.0) for t in query_tokens)
     return sum(idf.get(t, 1.0) for t in query_tokens & sentence_tokens) / total
-
-
-def cosine_rows(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    return matrix @ vector if len(matrix) else np.zeros(0, dtype=np.float32)

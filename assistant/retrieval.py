@@ -378,9 +378,6 @@ class Retriever:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
 
-    def cosine(self, chunk_index: int, query_vector: np.ndarray) -> float:
-        return float(self.vectors[chunk_index] @ query_vector)
-
 
 def _part_match(chunk: Chunk, ref: ArticleRef) -> int:
     """Prefer, within a split article, the part holding the named paragraph or letter."""

@@ -8,7 +8,6 @@ resumable and an unchanged file skippable without loading the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import chromadb
@@ -108,22 +107,6 @@ class Store:
         for start in range(0, len(stale), PAGE):
             self.sentences.delete(ids=stale[start:start + PAGE])
         return len(stale)
-
-    def sentence_ids(self, doc_id: str) -> set[str]:
-        found = self.sentences.get(where={"doc_id": doc_id}, include=[])
-        return set(found["ids"])
-
-    def iter_chunks(self) -> Iterator[tuple[str, Chunk]]:
-        """Every stored chunk with its id, in pages."""
-        offset = 0
-        while True:
-            page = self.chunks.get(include=["documents", "metadatas"], limit=PAGE, offset=offset)
-            if not page["ids"]:
-                return
-            for chunk_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"],
-                                            strict=True):
-                yield chunk_id, Chunk.from_store(text, meta)
-            offset += len(page["ids"])
 
     def query(self, embedding: list[float], n: int, where: dict | None = None,
               ) -> list[tuple[str, float]]:
