@@ -324,7 +324,7 @@ class Selector:
             return []
         topic_vector = self.assistant.embed_query(self.scope.topic)
         intent_vector = self.assistant.embed_query(intent)
-        vectors = self.assistant.sentence_vectors([s.text[:400] for s in sentences])
+        vectors = self.assistant.vectors_of(sentences)
         topic_tokens = set(tokenize(self.scope.topic))
         for sentence, vector in zip(sentences, vectors, strict=True):
             score = 0.6 * float(vector @ topic_vector) + 0.4 * float(vector @ intent_vector)

@@ -15,7 +15,6 @@ from assistant.answer import (
     lexical_overlap,
     provision_sentences,
     select_sentences,
-    sentence_text,
     sentences_of,
 )
 from assistant.coverage import Coverage, asks_for_current_state
@@ -30,7 +29,6 @@ from assistant.settings import Settings
 from assistant.store import Store
 
 EVIDENCE_PASSAGES = 3  # how many top passages the extractive answer quotes from
-MAX_SCORED_SENTENCES = 36
 SENTENCE_CACHE = 20_000
 
 
@@ -174,9 +172,10 @@ class Assistant:
         named = bool(article_refs(query))
         pool = [p for p in passages[:EVIDENCE_PASSAGES]] + [
             p for p in passages[EVIDENCE_PASSAGES:] if "lookup" in p.scores]
-        sentences, cosines = self._sentences_with_cosines(pool, query_vector)
+        sentences = sentences_of(pool)
         if not sentences:
             return [], 0.0
+        cosines = self.vectors_of(sentences) @ query_vector
         query_tokens = set(tokenize(query))
         for sentence, cosine in zip(sentences, cosines, strict=True):
             overlap = lexical_overlap(query_tokens, set(tokenize(sentence.text)), self._idf)
@@ -191,29 +190,17 @@ class Assistant:
             evidence = max(evidence, 1.0)  # the user named a provision that exists
         return sentences, evidence
 
-    def _sentences_with_cosines(self, passages: list[Passage], query_vector: np.ndarray,
-                                ) -> tuple[list[Sentence], np.ndarray]:
-        """The passages' quotable sentences and their similarity to the question, from the
-        vectors stored at ingest; sentences of an index built without them are embedded now."""
-        sentences: list[Sentence] = []
-        vectors: list[np.ndarray] = []
-        retriever = self.retriever
-        for passage in passages:
-            rows = retriever.sentence_rows(passage.chunk)
-            if not rows:
-                own = sentences_of([passage])[:MAX_SCORED_SENTENCES]
-                if own:
-                    sentences += own
-                    vectors.append(self.sentence_vectors([embedding_text(s.text) for s in own]))
-                continue
-            text = passage.chunk.text
-            for row in rows:
-                span = retriever.sentence_spans[row]
-                sentences.append(Sentence(passage, *span, sentence_text(text, span)))
-            vectors.append(retriever.sentence_vectors[rows])
+    def vectors_of(self, sentences: list[Sentence]) -> np.ndarray:
+        """Embeddings of quotable sentences: those stored at ingest, the others (an index
+        built without them) embedded now."""
         if not sentences:
-            return [], np.zeros(0, dtype=np.float32)
-        return sentences, np.concatenate(vectors) @ query_vector
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        rows = [self.retriever.sentence_row(s.chunk, s.start) for s in sentences]
+        missing = [embedding_text(s.text) for s, row in zip(sentences, rows, strict=True)
+                   if row is None]
+        encoded = iter(self.sentence_vectors(missing)) if missing else iter(())
+        stored = self.retriever.sentence_vectors
+        return np.stack([stored[row] if row is not None else next(encoded) for row in rows])
 
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of answer sentences, cached: the same passages come back often."""

@@ -201,6 +201,8 @@ class Retriever:
             if vectors
             else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
         )
+        self._sentence_at = {(owner, span[0]): row
+                             for row, (owner, span) in enumerate(zip(owners, spans, strict=True))}
         self.chunk_sentences: list[list[int]] = [[] for _ in self.chunks]
         for row in sorted(range(len(spans)), key=lambda r: spans[r][0]):
             self.chunk_sentences[owners[row]].append(row)
@@ -208,10 +210,10 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    def sentence_rows(self, chunk: Chunk) -> list[int]:
-        """Rows of a chunk's stored sentence vectors (empty for indexes without them)."""
+    def sentence_row(self, chunk: Chunk, start: int) -> int | None:
+        """Row of the stored vector of the sentence at `start` in the chunk, if stored."""
         index = self.position.get(chunk.id)
-        return self.chunk_sentences[index] if index is not None else []
+        return None if index is None else self._sentence_at.get((index, start))
 
     def by_sentence(self, sims: np.ndarray, n: int, filters: Filters) -> list[tuple[int, float]]:
         """Chunks holding the sentences most similar to the question."""

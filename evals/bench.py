@@ -133,8 +133,10 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
 def _sentence_texts(assistant) -> list[str]:
     from assistant.answer import embedding_text, quotable_spans, sentence_text
 
-    return [embedding_text(sentence_text(c.text, span)) for c in assistant.retriever.chunks
-            if assistant.retriever.sentence_rows(c) for span in quotable_spans(c.text)]
+    retriever = assistant.retriever
+    return [embedding_text(sentence_text(chunk.text, span))
+            for chunk, rows in zip(retriever.chunks, retriever.chunk_sentences, strict=True)
+            if rows for span in quotable_spans(chunk.text)]
 
 
 def _like_for_like(ingest, seconds: float, size: int) -> float | None:
