@@ -22,15 +22,17 @@ SUBSET = ["untoc-trafficking-in-persons-protocol-text.md",
 
 
 def _snapshot(settings: Settings, doc_ids: set[str] | None = None) -> dict[str, tuple]:
+    """Every chunk and every sentence vector of the index (optionally of some documents)."""
     store = Store(settings)
-    found = store.chunks.get(include=["documents", "metadatas", "embeddings"])
-    return {
-        chunk_id: (text, meta, tuple(round(float(x), 5) for x in vector))
-        for chunk_id, text, meta, vector in zip(found["ids"], found["documents"],
-                                                found["metadatas"], found["embeddings"],
-                                                strict=True)
-        if doc_ids is None or meta["doc_id"] in doc_ids
-    }
+    rows: dict[str, tuple] = {}
+    for collection in (store.chunks, store.sentences):
+        found = collection.get(include=["documents", "metadatas", "embeddings"])
+        for row_id, text, meta, vector in zip(found["ids"], found["documents"],
+                                              found["metadatas"], found["embeddings"],
+                                              strict=True):
+            if doc_ids is None or meta["doc_id"] in doc_ids:
+                rows[row_id] = (text, meta, tuple(round(float(x), 5) for x in vector))
+    return rows
 
 
 def test_whole_corpus_ingests_with_documents_and_pages(index_settings):
@@ -67,10 +69,14 @@ def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(tmp_path,
     texts = [t for t in Store(settings).chunks.get(include=["documents"])["documents"]]
     assert second.chunks_removed == first.chunks_added and second.chunks_added >= 1
     assert all("rescued at sea" in t for t in texts)
+    sentences = Store(settings).sentences.get(include=["metadatas"])["metadatas"]
+    stored_chunks = set(Store(settings).chunks.get(include=[])["ids"])
+    assert sentences and {m["chunk_id"] for m in sentences} == stored_chunks
     note.unlink()
     third = run_ingest(settings, progress=False, prune=True)
     assert third.documents_removed == 1
-    assert Store(settings).count() == 0 and Store(settings).records() == []
+    store = Store(settings)
+    assert store.count() == 0 and store.sentences.count() == 0 and store.records() == []
 
 
 def _bad_files(folder: Path) -> dict[str, str]:
