@@ -230,7 +230,7 @@ def target_lines(rows: Sequence[dict]) -> list[str]:
 
 
 def plot_latency_vs_size(rows: Sequence[dict], path: Path) -> Path:
-    from evals.report import pyplot
+    from evals.report import pyplot, save_figure
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6.5, 4))
@@ -247,10 +247,7 @@ def plot_latency_vs_size(rows: Sequence[dict], path: Path) -> Path:
         ax.set_xscale("log")
     ax.set(xlabel="corpus replication (×)", ylabel="ms", title="Latency vs corpus size")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def replace_section(document: str, section: str) -> str:

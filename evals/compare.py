@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from evals.report import METRIC_ROWS, fmt, metric_value, pyplot
+from evals.report import METRIC_ROWS, fmt, metric_value, pyplot, save_figure
 
 LATENCY_ROWS = [
     ("latency_ms.total.p50", "latency total p50 (ms)"),
@@ -66,10 +66,7 @@ def plot_compare(names: Sequence[str], metrics: Sequence[dict], path: Path) -> P
     ax.set_xticks(range(len(keys)), labels, rotation=30, ha="right")
     ax.set(ylim=(0, 1.05), ylabel="share", title="Runs compared")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def compare_runs(folders: Sequence[Path | str], out: Path | str | None = None,

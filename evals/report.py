@@ -27,6 +27,14 @@ METRIC_ROWS = [
 ]
 
 
+def save_figure(fig, path: Path) -> Path:
+    """Write a plot as PNG and free it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    pyplot().close(fig)
+    return path
+
+
 def pyplot():
     import matplotlib
 
@@ -150,10 +158,7 @@ def plot_hit_curve(ranks: Sequence[int | None], path: Path, label: str = "") -> 
            title="Share of answerable questions with a gold passage in the top k")
     ax.title.set_fontsize(10)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_latency(results: Sequence[Mapping], path: Path) -> Path:
@@ -166,10 +171,7 @@ def plot_latency(results: Sequence[Mapping], path: Path) -> Path:
             ax.hist(values, bins=30, alpha=0.6, label=stage)
     ax.set(xlabel="milliseconds", ylabel="questions", title="Latency per question")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def plot_tags(rows: Sequence[Mapping], path: Path) -> Path:
@@ -180,10 +182,7 @@ def plot_tags(rows: Sequence[Mapping], path: Path) -> Path:
             [r["hit@5"] or 0.0 for r in shown])
     ax.invert_yaxis()
     ax.set(xlim=(0, 1), xlabel="hit@5", title="hit@5 per tag (answerable questions)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)
 
 
 def write_report(out: Path, questions: Sequence[Mapping], results: Sequence[Mapping],
