@@ -310,6 +310,11 @@ class Selector:
     assistant: object
     scope: Scope
     used: set[str] = field(default_factory=set)  # chunk ids already quoted in this document
+    used_texts: list[str] = field(default_factory=list)  # and their texts
+
+    def overlaps(self, chunk, others) -> bool:
+        """An article and its own paragraphs are indexed apart: quoting one uses the other."""
+        return any(chunk.text in text or text in chunk.text for text in others)
 
     def candidates(self, queries: list[Query], intent: str, keep=None) -> list[Sentence]:
         """Sentences of the retrieved passages, scored for the topic and the section intent."""
@@ -317,7 +322,9 @@ class Selector:
         for query in queries:
             for passage in self.assistant.retrieve(query.text, filters=query.filters, k=query.k):
                 chunk_id = passage.chunk.id
-                if chunk_id not in self.used and chunk_id not in pool:
+                taken = self.used_texts + [p.chunk.text for p in pool.values()]
+                if chunk_id not in self.used and chunk_id not in pool and not self.overlaps(
+                        passage.chunk, taken):
                     pool[chunk_id] = passage
         sentences = [s for s in sentences_of(list(pool.values())) if keep is None or keep(s)]
         if not sentences:
@@ -348,7 +355,8 @@ class Selector:
                 sentence.score += bonus(sentence)
         by_passage: dict[str, list[Sentence]] = {}
         for sentence in sentences:
-            if sentence.score >= threshold and sentence.chunk.id not in self.used:
+            if sentence.score >= threshold and sentence.chunk.id not in self.used and not (
+                    self.overlaps(sentence.chunk, self.used_texts)):
                 by_passage.setdefault(sentence.chunk.id, []).append(sentence)
         ranked = sorted(by_passage.values(), key=lambda group: (
             -max(s.score for s in group), group[0].chunk.id))
@@ -356,6 +364,7 @@ class Selector:
         for group in ranked[:max_items]:
             items.append(self._item(group, label, margin, max_chars))
             self.used.add(group[0].chunk.id)
+            self.used_texts.append(group[0].chunk.text)
         return items
 
     def _item(self, group: list[Sentence], label: str | None, margin: float, max_chars: int,
@@ -534,9 +543,19 @@ def _facts(selector: Selector) -> list[BriefItem]:
 
 
 def _is_fact(sentence: Sentence) -> bool:
+    if (sentence.chunk.section or "").lower() == "endnotes" or _is_notes_list(sentence.chunk):
+        return False
     text = quote_text(sentence)
     return (has_figure(text) and not NOT_A_FACT_RE.search(text)
             and len(text) >= 40 and not text.lstrip().startswith("#"))
+
+
+def _is_notes_list(chunk) -> bool:
+    """A run of numbered endnotes ("12 Children and armed conflict - Report ..."), whatever
+    heading the report's layout left above it."""
+    paragraphs = [p for p in chunk.text.split("\n\n") if p.strip()]
+    notes = sum(1 for p in paragraphs if re.match(r"\d{1,3}\s+[A-Z]", p.strip()))
+    return len(paragraphs) >= 2 and notes * 2 >= len(paragraphs)
 
 
 def has_figure(text: str) -> bool:
