@@ -37,13 +37,10 @@ class Assistant:
         self.settings = settings or Settings()
         self.store = Store(self.settings)
         self.embedder = Embedder(self.settings)
-        self.retriever = Retriever(self.settings, self.store, self.embedder)
-        self._idf = _idf(self.retriever)
-        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}"
-                                 for c in self.retriever.chunks)
         self._chat_model = chat_model
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
+        self.reload()
 
     # state
     @property
@@ -55,11 +52,12 @@ class Assistant:
         return self._chat_model is not None or bool(self.settings.llm)
 
     def reload(self) -> None:
-        """Re-read the index after an ingest in this process."""
+        """Read the index (again, after an ingest in this process) and what derives from it."""
         self.retriever = Retriever(self.settings, self.store, self.embedder)
+        chunks = self.retriever.chunks
         self._idf = _idf(self.retriever)
-        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}"
-                                 for c in self.retriever.chunks)
+        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}" for c in chunks)
+        self.latest_year = max((c.year for c in chunks if c.year), default=None)
 
     def documents(self) -> list[dict]:
         counts: dict[str, int] = {}
@@ -150,7 +148,7 @@ class Assistant:
         if unknown:
             notices.append(f"The documents never mention: {', '.join(unknown)}.")
         if asks_for_current_state(question):
-            latest = max((c.year for c in self.retriever.chunks if c.year), default=None)
+            latest = self.latest_year
             notices.append("The question asks about the present; the documents are a fixed "
                            f"collection{f' (latest from {latest})' if latest else ''}.")
         return notices

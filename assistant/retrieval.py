@@ -17,7 +17,7 @@ from assistant.glossary import expand
 from assistant.models import Chunk, Filters, Passage
 from assistant.references import ArticleRef, article_refs, asks_for_definition, instruments_named
 from assistant.settings import Settings
-from assistant.store import PAGE, Store
+from assistant.store import Store
 
 STOPWORDS = frozenset(
     [
@@ -145,20 +145,12 @@ class Retriever:
         self.ids: list[str] = []
         self.chunks: list[Chunk] = []
         vectors: list[list[float]] = []
-        offset = 0
-        while True:
-            page = store.chunks.get(
-                include=["documents", "metadatas", "embeddings"], limit=PAGE, offset=offset
-            )
-            if not page["ids"]:
-                break
-            for chunk_id, text, meta, vector in zip(
-                page["ids"], page["documents"], page["metadatas"], page["embeddings"], strict=True
-            ):
-                self.ids.append(chunk_id)
-                self.chunks.append(Chunk.from_store(text, meta))
-                vectors.append(vector)
-            offset += len(page["ids"])
+        for chunk_id, text, meta, vector in store.scan(
+            store.chunks, ["documents", "metadatas", "embeddings"]
+        ):
+            self.ids.append(chunk_id)
+            self.chunks.append(Chunk.from_store(text, meta))
+            vectors.append(vector)
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
         self.vectors = (
             np.asarray(vectors, dtype=np.float32)
@@ -181,19 +173,11 @@ class Retriever:
         owners: list[int] = []
         spans: list[tuple[int, int]] = []
         vectors: list[list[float]] = []
-        offset = 0
-        while True:
-            page = store.sentences.get(
-                include=["metadatas", "embeddings"], limit=PAGE, offset=offset
-            )
-            if not page["ids"]:
-                break
-            for meta, vector in zip(page["metadatas"], page["embeddings"], strict=True):
-                if meta["chunk_id"] in self.position:
-                    owners.append(self.position[meta["chunk_id"]])
-                    spans.append((int(meta["start"]), int(meta["end"])))
-                    vectors.append(vector)
-            offset += len(page["ids"])
+        for _, meta, vector in store.scan(store.sentences, ["metadatas", "embeddings"]):
+            if meta["chunk_id"] in self.position:
+                owners.append(self.position[meta["chunk_id"]])
+                spans.append((int(meta["start"]), int(meta["end"])))
+                vectors.append(vector)
         self.sentence_owner = np.asarray(owners, dtype=np.int64)
         self.sentence_spans = spans
         self.sentence_vectors = (

@@ -8,6 +8,7 @@ resumable and an unchanged file skippable without loading the model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import chromadb
@@ -107,6 +108,17 @@ class Store:
         for start in range(0, len(stale), PAGE):
             self.sentences.delete(ids=stale[start:start + PAGE])
         return len(stale)
+
+    @staticmethod
+    def scan(collection: Collection, include: list[str]) -> Iterator[tuple]:
+        """Every row of a collection as (id, *included fields), read in pages."""
+        offset = 0
+        while True:
+            page = collection.get(include=include, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield from zip(page["ids"], *(page[field] for field in include), strict=True)
+            offset += len(page["ids"])
 
     def query(self, embedding: list[float], n: int, where: dict | None = None,
               ) -> list[tuple[str, float]]:
