@@ -16,6 +16,7 @@ from assistant.answer import (
     provision_sentences,
     select_sentences,
     sentences_of,
+    sub_locator,
 )
 from assistant.coverage import Coverage, asks_for_current_state
 from assistant.embeddings import Embedder
@@ -24,7 +25,7 @@ from assistant.followup import resolve
 from assistant.glossary import expand
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.references import article_refs, asks_for_definition
-from assistant.retrieval import Retriever, tokenize
+from assistant.retrieval import Retriever, defined_terms, tokenize
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -158,6 +159,8 @@ class Assistant:
         refs = article_refs(query)
         if self.settings.article_lookup and (refs or asks_for_definition(query)):
             named = [s for s in sentences if "lookup" in s.passage.scores]
+            if not refs:
+                named = _defining_part(query, named)
             if named:
                 return provision_sentences(named, refs)
         return select_sentences(sentences, self.settings.max_answer_sentences)
@@ -227,3 +230,12 @@ def _idf(retriever: Retriever) -> dict[str, float]:
             counts[token] = counts.get(token, 0) + 1
     total = max(len(retriever.chunks), 1)
     return {t: float(np.log(1 + total / c)) for t, c in counts.items()}
+
+
+def _defining_part(query: str, sentences: list[Sentence]) -> list[Sentence]:
+    """For a definition question: the lettered parts that define the term asked about
+    (Article 3(a) whole, its "Exploitation shall include" sentence too); else all."""
+    words = set(tokenize(query))
+    parts = {sub_locator(s.chunk, s.start) for s in sentences
+             if any(term <= words for term in defined_terms(s.text))}
+    return [s for s in sentences if sub_locator(s.chunk, s.start) in parts] or sentences

@@ -45,7 +45,8 @@ ARTICLE_RE = re.compile(
     re.IGNORECASE,
 )
 DEFINITION_RE = re.compile(
-    r"\b(defin\w*|what (?:is|are|does) .{0,40}mean|meaning of|use of terms|what counts as|"
+    r"\b(defin\w*|what (?:is|are|does) .{0,40}mean|meaning of|use of terms|counts? as|"
+    r"(?:treated|regarded) as|"
     r"what is meant by|what (?:is|are) (?:an? )?['\u2018\u201c\"])", re.IGNORECASE
 )
 

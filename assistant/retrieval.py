@@ -15,7 +15,13 @@ import numpy as np
 from assistant.embeddings import Embedder
 from assistant.glossary import expand
 from assistant.models import Chunk, Filters, Passage
-from assistant.references import ArticleRef, article_refs, asks_for_definition, instruments_named
+from assistant.references import (
+    ArticleRef,
+    article_refs,
+    asks_for_definition,
+    instruments_named,
+    without_instrument_names,
+)
 from assistant.settings import Settings
 from assistant.store import Store
 
@@ -107,6 +113,8 @@ LAW_RE = re.compile(
     re.IGNORECASE,
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+")
+# “Vessel” shall mean / (c)“Slave trade” means / "Child" shall mean
+DEFINED_TERM_RE = re.compile(r"[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]\s*(?:shall mean|means)\b")
 SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "s")
 
 
@@ -122,6 +130,12 @@ def tokenize(text: str) -> list[str]:
     return [stem(t) for t in TOKEN_RE.findall(text.lower()) if t not in STOPWORDS]
 
 
+# What is left of a question that asks for a definition without naming a term.
+DEFINITION_WORDS = frozenset(tokenize(
+    "definition definitions define defines defined meaning mean means term terms use count "
+    "counts treated regarded"))
+
+
 @dataclass
 class Candidate:
     index: int
@@ -130,7 +144,7 @@ class Candidate:
     bm25: float | None = None
     bm25_rank: int | None = None
     rrf: float = 0.0
-    lookup: int | None = None  # position in the article lookup's order
+    lookup: tuple[int, int] | None = None  # (which named provision, how closely it matches)
     sentence: float | None = None
     final: float = 0.0
 
@@ -164,9 +178,12 @@ class Retriever:
             )
         self._load_sentences(store)
         self.articles: dict[tuple[str | None, str], list[int]] = {}
+        self.defined_terms: dict[int, list[frozenset[str]]] = {}
         for i, chunk in enumerate(self.chunks):
             if chunk.article:
                 self.articles.setdefault((chunk.instrument, chunk.article), []).append(i)
+                if terms := defined_terms(chunk.text):
+                    self.defined_terms[i] = terms
 
     def _load_sentences(self, store: Store) -> None:
         """Sentence vectors stored at ingest, grouped by chunk in reading order."""
@@ -230,16 +247,15 @@ class Retriever:
             (filters.accepts(c) for c in self.chunks), dtype=bool, count=len(self.chunks)
         )
 
-    def lookup(self, query: str, filters: Filters) -> list[int]:
-        """Chunks of the provisions the question names, best match first."""
+    def lookup(self, query: str, filters: Filters) -> dict[int, tuple[int, int]]:
+        """Chunks of the provisions the question names, each keyed (which provision, how
+        closely the chunk matches it: the named paragraph or letter, else the whole article).
+        A question about what a term means names the provisions that define that term."""
         refs = article_refs(query)
-        if not refs and asks_for_definition(query):
-            refs = [
-                ArticleRef(instrument=i, article=self._definition_article(i))
-                for i in instruments_named(query)
-            ]
-        found: list[int] = []
-        for ref in refs:
+        if not refs:
+            return self._definitions_of(query, filters) if asks_for_definition(query) else {}
+        found: dict[int, tuple[int, int]] = {}
+        for order, ref in enumerate(refs):
             candidates = self.articles.get((ref.instrument, ref.article), [])
             if ref.instrument is None or not candidates:
                 candidates = [
@@ -248,17 +264,41 @@ class Retriever:
                     if article == ref.article and (ref.instrument in (None, instrument))
                     for i in idx
                 ]
-            candidates = [i for i in candidates if filters.accepts(self.chunks[i])]
-            found.extend(sorted(candidates, key=lambda i: -_part_match(self.chunks[i], ref)))
-        return list(dict.fromkeys(found))
+            for i in candidates:
+                if i not in found and filters.accepts(self.chunks[i]):
+                    found[i] = (order, -_part_match(self.chunks[i], ref))
+        return found
 
-    def _definition_article(self, instrument: str) -> str:
-        for (name, article), indexes in self.articles.items():
-            if name == instrument and any(
-                (self.chunks[i].article_title or "").lower() == "use of terms" for i in indexes
-            ):
-                return article
-        return "2" if instrument in {"UNTOC", "CRC OPSC"} else "3"
+    def _definitions_of(self, query: str, filters: Filters) -> dict[int, tuple[int, int]]:
+        """Treaty chunks defining a term the question uses ("'vessel'", "a child"), in the
+        instruments it names (any instrument when it names none). A question that asks for
+        an instrument's definition and names no term gets its whole article of definitions."""
+        words = set(tokenize(query))
+        named = instruments_named(query)
+        found: dict[int, tuple[int, int]] = {}
+        for i, terms in self.defined_terms.items():
+            chunk = self.chunks[i]
+            if named and chunk.instrument not in named:
+                continue
+            if any(term <= words for term in terms) and filters.accepts(chunk):
+                found[i] = (named.index(chunk.instrument) if named else 0, 0)
+        asked = {w for w in tokenize(without_instrument_names(query)) if len(w) > 1}
+        if found or asked - DEFINITION_WORDS:
+            return found
+        for order, instrument in enumerate(named):
+            for i in self._definition_article(instrument):
+                if filters.accepts(self.chunks[i]):
+                    whole = self.chunks[i].locator == f"Article {self.chunks[i].article}"
+                    found[i] = (order, -int(whole))
+        return found
+
+    def _definition_article(self, instrument: str) -> list[int]:
+        """Chunks of the instrument's article that defines its terms."""
+        articles = {self.chunks[i].article for i in self.defined_terms
+                    if self.chunks[i].instrument == instrument}
+        if len(articles) != 1:
+            return []
+        return self.articles.get((instrument, articles.pop()), [])
 
     # the whole search
     def search(
@@ -292,8 +332,8 @@ class Retriever:
             for i, _ in self.by_sentence(sims, n, filters):
                 candidates.setdefault(i, Candidate(i))
         if self.settings.article_lookup:
-            for order, i in enumerate(self.lookup(query, filters)):
-                candidates.setdefault(i, Candidate(i)).lookup = order
+            for i, key in self.lookup(query, filters).items():
+                candidates.setdefault(i, Candidate(i)).lookup = key
         pool = list(candidates.values())
         ranked = self._distinct(self._rank(pool, query, query_vector, sims))
         return [self._passage(c, rank) for rank, c in enumerate(ranked[:k], start=1)]
@@ -324,8 +364,9 @@ class Retriever:
             c.final = c.rrf
         if self.settings.rerank and candidates:
             self._rerank(candidates, query, query_vector, sims)
-        # Named provisions come first, in the order the lookup found them.
-        lookups = sorted((c for c in candidates if c.lookup is not None), key=lambda c: c.lookup)
+        # Named provisions come first; the parts of one provision by how well they answer.
+        lookups = sorted((c for c in candidates if c.lookup is not None),
+                         key=lambda c: (*c.lookup, -c.final))
         others = sorted((c for c in candidates if c.lookup is None), key=lambda c: -c.final)
         return lookups + others
 
@@ -363,6 +404,12 @@ class Retriever:
         if c.lookup is not None:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
+
+
+def defined_terms(text: str) -> list[frozenset[str]]:
+    """The terms a passage defines, each as its set of search tokens."""
+    terms = (frozenset(tokenize(m.group(1))) for m in DEFINED_TERM_RE.finditer(text))
+    return [term for term in terms if term]
 
 
 def _part_match(chunk: Chunk, ref: ArticleRef) -> int:

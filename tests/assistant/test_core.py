@@ -36,6 +36,15 @@ def test_answer_quotes_and_cites_the_provision(assistant):
     assert answer.settings_hash == assistant.settings.settings_hash()
 
 
+def test_a_definition_question_quotes_the_definition_of_that_term(assistant):
+    answer = assistant.ask("How serious must an offence be to count as a 'serious crime' "
+                           "under the organized crime convention?")
+    assert "Article 2(b)" in answer.text and "at least four years" in answer.text
+    assert "Organized criminal group" not in answer.text
+    whole = assistant.ask("What is the Palermo Protocol's definition of trafficking in persons?")
+    assert "Exploitation shall include, at a minimum" in whole.text
+
+
 def test_report_answers_cite_the_printed_page(assistant):
     answer = assistant.ask("How many victims from African countries in conflict were detected "
                            "in Europe in 2022?")

@@ -35,6 +35,32 @@ def test_the_palermo_protocols_definition_is_tip_article_3(assistant):
     assert (top.instrument, top.locator) == ("TIP Protocol", "Article 3")
 
 
+@pytest.mark.parametrize(("question", "instrument", "locator"), [
+    ("Does a navy ship count as a 'vessel' for the smuggling protocol?", "SOM Protocol",
+     "Article 3(d)"),
+    ("Up to what age is someone treated as a child under the trafficking protocol?",
+     "TIP Protocol", "Article 3(d)"),
+    ("What is the 'slave trade' as defined in the 1956 convention?", "Slavery Convention 1956",
+     "Article 7"),
+])
+def test_a_question_about_a_defined_term_finds_its_definition(assistant, question, instrument,
+                                                               locator):
+    top = assistant.retrieve(question)[0].chunk
+    assert (top.instrument, top.locator[:len(locator)]) == (instrument, locator)
+
+
+def test_a_term_the_definitions_do_not_define_is_not_sent_to_them(assistant):
+    top = assistant.retrieve("What counts as money laundering under the organized crime "
+                             "convention?")[0].chunk
+    assert (top.instrument, top.article) == ("UNTOC", "6")
+
+
+def test_parts_of_a_named_article_rank_by_how_well_they_answer(assistant):
+    top = assistant.retrieve("Under article 8 of the migrant smuggling protocol, can a coast "
+                             "guard board a boat flying another country's flag?")[0].chunk
+    assert top.article == "8" and "request authorization from the flag State" in top.text
+
+
 @pytest.mark.parametrize(("question", "instrument", "article", "phrase"), [
     ("Does it matter if the victim agreed to be exploited?", "TIP Protocol", "3",
      "shall be irrelevant"),
