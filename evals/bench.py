@@ -126,7 +126,7 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
         "retrieve_p95_ms": percentile(retrieve_ms, 95),
         "answer_p50_ms": percentile(answer_ms, 50), "answer_p95_ms": percentile(answer_ms, 95),
         "answer_mode": settings.answer_mode, "peak_rss_mib": peak_rss_mib(),
-        "settings_hash": settings.settings_hash(),
+        "settings_hash": settings.settings_hash(), "date": date.today().isoformat(),
     }
 
 
@@ -171,7 +171,7 @@ def _f(value: float | None, digits: int = 1) -> str:
 
 def bench_markdown(rows: Sequence[dict], plot_name: str | None) -> str:
     lines = [
-        f"Measured {date.today().isoformat()} on {os.cpu_count()} CPU cores, "
+        f"Measured {_dates(rows)} on {os.cpu_count()} CPU cores, "
         f"{rows[0]['questions'] if rows else 0} dev questions per cell "
         "(`python -m evals bench`). Latencies in ms. Ingest is real: every copy is embedded, "
         "and ingest seconds include loading the embedding model; encode-only is the bare "
@@ -210,6 +210,11 @@ def bench_markdown(rows: Sequence[dict], plot_name: str | None) -> str:
     if plot_name:
         lines += ["", f"![latency vs corpus size]({plot_name})"]
     return "\n".join(lines)
+
+
+def _dates(rows: Sequence[dict]) -> str:
+    dates = sorted({r.get("date") or date.today().isoformat() for r in rows})
+    return dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]}"
 
 
 def target_lines(rows: Sequence[dict]) -> list[str]:
@@ -269,7 +274,9 @@ def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benc
     dirs = list(corpus_dirs or default_corpus_dirs(build_settings("default")))
     if not dirs:
         raise BenchError("no corpus folder: pass --corpus-dir")
-    rows: list[dict] = []
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    measured: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="unodc-bench-", dir=work_dir) as tmp:
         for size in sizes:
             for config in configs:
@@ -280,13 +287,24 @@ def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benc
                 print(f"bench: {config} ×{size}: ingest {row['ingest_s']:.1f} s, retrieve p95 "
                       f"{row['retrieve_p95_ms']:.1f} ms, answer p95 {row['answer_p95_ms']:.1f} ms",
                       file=sys.stderr, flush=True)
-                rows.append(row)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    plot = plot_latency_vs_size(rows, out.parent / "benchmarks-latency.png")
+                measured.append(row)
+                # Written after every cell: a long run stopped part-way keeps what it measured.
+                write_results(out, measured)
+    return measured
+
+
+def write_results(out: Path, rows: Sequence[dict]) -> list[dict]:
+    """Merge the rows into those kept beside `out` (a later run of a config and size replaces
+    the earlier one), then rewrite the section of `out` and its plot from all of them."""
+    kept_path = out.with_suffix(".json")
+    kept = json.loads(kept_path.read_text(encoding="utf-8")) if kept_path.is_file() else []
+    merged = {(r["config"], r["size"]): r for r in [*kept, *rows]}
+    all_rows = sorted(merged.values(), key=lambda r: (r["size"], r["config"] != "default"))
+    kept_path.write_text(json.dumps(all_rows, indent=1) + "\n", encoding="utf-8")
+    plot = plot_latency_vs_size(all_rows, out.parent / "benchmarks-latency.png")
     existing = out.read_text(encoding="utf-8") if out.is_file() else ""
-    out.write_text(replace_section(existing, bench_markdown(rows, plot.name)), encoding="utf-8")
-    return rows
+    out.write_text(replace_section(existing, bench_markdown(all_rows, plot.name)), encoding="utf-8")
+    return all_rows
 
 
 def _child_main(argv: Sequence[str]) -> int:

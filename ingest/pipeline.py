@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,17 @@ class SourceFile:
     sha256: str
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and split, or the reason it could not be."""
+
+    source: SourceFile
+    document: Document | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    pages: int = 0
+    problem: str | None = None
+
+
 def discover_files(dirs: Iterable[Path], report: IngestReport) -> list[Path]:
     """Every file below the folders; unknown extensions are reported, not ingested."""
     files: list[Path] = []
@@ -137,50 +149,71 @@ class Ingestor:
         self.store = store or Store(settings)
         self.progress = progress
         self._embedder: Embedder | None = None
+        self._loading: Future[Embedder] | None = None
 
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = Embedder(self.settings)
+            self._embedder = self._loading.result() if self._loading else Embedder(self.settings)
         return self._embedder
 
+    def load_model_in_background(self) -> None:
+        """Importing torch and loading the model take seconds: do it while the first file is
+        read and split."""
+        if self._embedder is None and self._loading is None:
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="load-model")
+            self._loading = pool.submit(Embedder, self.settings)
+            pool.shutdown(wait=False)
+
+    def unchanged(self, source: SourceFile, report: IngestReport) -> bool:
+        """A file whose sha256 the registry holds is counted and skipped, nothing loaded."""
+        record = self.store.record(source.document.id)
+        if record is None or record.sha256 != source.sha256:
+            return False
+        report.documents += 1
+        report.documents_skipped += 1
+        report.pages += record.pages
+        report.chunks_unchanged += record.chunks
+        return True
+
     def ingest(self, sources: list[SourceFile], report: IngestReport) -> None:
-        bar = tqdm(sources, desc="documents", unit="doc", disable=not self.progress)
+        todo = [source for source in sources if not self.unchanged(source, report)]
+        if todo:
+            self.load_model_in_background()
+        bar = tqdm(todo, desc="documents", unit="doc", disable=not self.progress)
         for source in bar:
             bar.set_postfix_str(source.path.name[:40])
-            self.ingest_one(source, report)
+            self.store_prepared(self.prepare(source), report)
 
-    def ingest_one(self, source: SourceFile, report: IngestReport) -> None:
-        doc = source.document
-        record = self.store.record(doc.id)
-        if record and record.sha256 == source.sha256:
-            report.documents += 1
-            report.documents_skipped += 1
-            report.pages += record.pages
-            report.chunks_unchanged += record.chunks
-            return
+    def prepare(self, source: SourceFile) -> Prepared:
+        """Load, clean and split one file."""
         try:
             loaded = load_file(source.path)
-            doc = self._with_file_metadata(doc, loaded)
+            doc = self._with_file_metadata(source.document, loaded)
             chunks = _unique(split_document(doc, loaded, self.settings))
         except LoadError as error:
-            report.problems.append(Problem(str(source.path), error.reason))
-            return
+            return Prepared(source, problem=error.reason)
         except ValueError as error:
-            report.problems.append(Problem(str(source.path), f"cannot split: {error}"))
-            return
+            return Prepared(source, problem=f"cannot split: {error}")
         if not chunks:
-            report.problems.append(Problem(str(source.path), "no text to index"))
-            return
-        self._store_chunks(doc.id, chunks, source.sha256, report)
+            return Prepared(source, problem="no text to index")
         pages = sum(1 for page in loaded.pages if page.index is not None)
+        return Prepared(source, doc, chunks, pages)
+
+    def store_prepared(self, prepared: Prepared, report: IngestReport) -> None:
+        source, doc = prepared.source, prepared.document
+        if prepared.problem or doc is None:
+            report.problems.append(Problem(str(source.path), prepared.problem or "not read"))
+            return
+        self._store_chunks(doc.id, prepared.chunks, source.sha256, report)
         self.store.save_record(DocumentRecord(
             doc_id=doc.id, source=doc.file_name or source.path.name, sha256=source.sha256,
             title=doc.title, kind=doc.kind, year=doc.year, instrument=doc.instrument,
-            url=doc.url, pages=pages, chunks=len(chunks), path=str(source.path.resolve()),
+            url=doc.url, pages=prepared.pages, chunks=len(prepared.chunks),
+            path=str(source.path.resolve()),
         ))
         report.documents += 1
-        report.pages += pages
+        report.pages += prepared.pages
 
     def _with_file_metadata(self, doc: Document, loaded: LoadedFile) -> Document:
         """Files the catalogue does not know take their title and year from the file itself."""
@@ -199,26 +232,30 @@ class Ingestor:
         missing = [chunk for chunk in chunks if chunk.id not in stored]
         report.chunks_removed += len(stale)
         report.chunks_unchanged += len(chunks) - len(missing)
-        batch = max(self.settings.embed_batch_size * 4, 64)
+        batch = max(self.settings.embed_batch_size * 8, 256)
         for start in range(0, len(missing), batch):
             part = missing[start:start + batch]
-            # Sentences before their chunk: a stored chunk always has its sentences.
-            if self.settings.chunking == "structure":
-                self._store_sentences(part, report)
-            vectors = self._encode([c.index_text() for c in part], report)
-            self.store.add_chunks(part, vectors.tolist(), sha256)
-            report.chunks_added += len(part)
+            self._embed_and_store(part, sha256, report)
 
-    def _store_sentences(self, chunks: list[Chunk], report: IngestReport) -> None:
+    def _embed_and_store(self, chunks: list[Chunk], sha256: str, report: IngestReport) -> None:
+        """One encode for the chunks and their sentences (each distinct text once), then the
+        sentences before their chunks: a stored chunk always has its sentences."""
         rows: list[tuple[str, str, int, int]] = []
-        texts: list[str] = []
-        for chunk in chunks:
-            for span in quotable_spans(chunk.text):
-                rows.append((chunk.id, chunk.doc_id, *span))
-                texts.append(embedding_text(sentence_text(chunk.text, span)))
+        sentence_texts: list[str] = []
+        if self.settings.chunking == "structure":
+            for chunk in chunks:
+                for span in quotable_spans(chunk.text):
+                    rows.append((chunk.id, chunk.doc_id, *span))
+                    sentence_texts.append(embedding_text(sentence_text(chunk.text, span)))
+        chunk_texts = [c.index_text() for c in chunks]
+        distinct = list(dict.fromkeys(chunk_texts + sentence_texts))
+        position = {text: i for i, text in enumerate(distinct)}
+        vectors = self._encode(distinct, report)
         if rows:
-            self.store.add_sentences(rows, self._encode(texts, report).tolist())
-        report.sentences_added += len(rows)
+            self.store.add_sentences(rows, vectors[[position[t] for t in sentence_texts]].tolist())
+            report.sentences_added += len(rows)
+        self.store.add_chunks(chunks, vectors[[position[t] for t in chunk_texts]].tolist(), sha256)
+        report.chunks_added += len(chunks)
 
     def _encode(self, texts: list[str], report: IngestReport):
         began = time.perf_counter()
