@@ -46,6 +46,8 @@ HEADING_MAX_LINES = 3
 HEADING_MAX_LINE_CHARS = 70
 HEADING_MAX_CHARS = 120
 BODY_LINE_MIN_CHARS = 35
+# A treaty article's heading line in the official publications: "Article 5", "Article 18 bis".
+ARTICLE_HEADING = re.compile(r"^Article\s+\d{1,3}(?:\s+bis)?$")
 
 
 def normalize_characters(text: str) -> str:
@@ -76,12 +78,14 @@ def edge_lines(lines: list[str], edge: int = EDGE_LINES) -> list[str]:
 
 
 def find_running_lines(pages: list[list[str]], edge: int = EDGE_LINES) -> set[str]:
-    """Keys of lines that repeat at the top or bottom of many pages (headers, page numbers)."""
+    """Keys of lines that repeat at the top or bottom of many pages (headers, page numbers).
+    A treaty's `Article N` lines often sit there too: they are never running lines."""
     if len(pages) < RUNNING_MIN_PAGES:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:
-        counts.update({line_key(line) for line in edge_lines(lines, edge) if line.strip()})
+        counts.update({line_key(line) for line in edge_lines(lines, edge)
+                       if line.strip() and not ARTICLE_HEADING.match(line.strip())})
     needed = max(RUNNING_MIN_PAGES, math.ceil(RUNNING_MIN_SHARE * len(pages)))
     return {key for key, count in counts.items() if count >= needed}
 
@@ -97,12 +101,15 @@ def strip_running_lines(lines: list[str], running: set[str], edge: int = EDGE_LI
 
 
 def drop_figure_debris(lines: list[str]) -> list[str]:
-    """Drop chart tick values (numeric lines) and runs of short label lines."""
+    """Drop chart tick values (numeric lines) and runs of short label lines. A treaty's
+    `Article 5` line and its title line are headings, never labels."""
     lines = [line for line in lines if line.strip() and not NUMERIC_LINE.match(line.strip())]
     kept: list[str] = []
     run: list[str] = []
-    for line in lines:
-        if _is_label(line):
+    for i, line in enumerate(lines):
+        heading = ARTICLE_HEADING.match(line.strip()) or (
+            i > 0 and ARTICLE_HEADING.match(lines[i - 1].strip()))
+        if _is_label(line) and not heading:
             run.append(line)
             continue
         kept.extend(run if len(run) < LABEL_RUN_MIN else [])
@@ -243,12 +250,22 @@ def _body_or_heading(lines: list[str], index: int, depth: int) -> bool:
 
 
 def build_paragraphs(lines: list[str]) -> list[str]:
-    """Reflow a page's lines into paragraphs; headings become `# Heading` paragraphs."""
+    """Reflow a page's lines into paragraphs; headings become `# Heading` paragraphs. A
+    treaty's `Article 5` line and the title line under it stay paragraphs of their own."""
     paragraphs: list[str] = []
     current = ""
     index = 0
     while index < len(lines):
         line = lines[index].strip()
+        if ARTICLE_HEADING.match(line):
+            _flush(paragraphs, current)
+            current = ""
+            paragraphs.append(line)
+            index += 1
+            if index < len(lines) and _article_title(lines[index]):
+                paragraphs.append(lines[index].strip())
+                index += 1
+            continue
         at_start = not current or starts_paragraph(current, lines[index - 1], line)
         size = heading_length(lines, index) if at_start else 0
         if size:
@@ -266,6 +283,12 @@ def build_paragraphs(lines: list[str]) -> list[str]:
         index += 1
     _flush(paragraphs, current)
     return paragraphs
+
+
+def _article_title(line: str) -> bool:
+    text = line.strip()
+    return bool(re.match(r"[A-Z]", text)) and _heading_line(text) and not (
+        ARTICLE_HEADING.match(text) or starts_block(text))
 
 
 def _flush(paragraphs: list[str], text: str) -> None:

@@ -27,7 +27,7 @@ from corpus import Catalogue, document_for_file, load_catalogue, sha256_file
 from ingest.loaders import SUPPORTED_EXTENSIONS, LoadedFile, LoadError, load_file
 from ingest.split_baseline import split_baseline
 from ingest.split_sections import split_sections
-from ingest.split_treaty import split_treaty
+from ingest.split_treaty import locate_pages, split_treaty
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def split_document(doc: Document, loaded: LoadedFile, settings: Settings) -> lis
         return split_baseline(doc, loaded, settings.chunk_size, settings.chunk_overlap)
     if doc.kind == "treaty":
         text = "\n\n".join(page.text for page in loaded.pages)
-        return split_treaty(doc, text, settings.chunk_size)
+        return locate_pages(split_treaty(doc, text, settings.chunk_size), loaded.pages)
     return split_sections(doc, loaded, settings.chunk_size, settings.chunk_overlap)
 
 

@@ -8,9 +8,11 @@ extracted from the official publication (`Article 3` alone on a line, title on t
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from assistant.models import Chunk, Document
+from ingest.loaders import Page
 
 ARTICLE_RE = re.compile(r"^\s*#*\s*\**\s*Article\s+(\d+)(\s*bis)?\s*\**\s*$", re.IGNORECASE)
 CHAPTER_RE = re.compile(
@@ -258,3 +260,33 @@ def _to_chunks(doc: Document, treaty: TreatyText, pieces: list[tuple[str, Articl
         )
         offset += len(body) + 2
     return chunks
+
+
+def locate_pages(chunks: list[Chunk], pages: list[Page], probe: int = 60) -> list[Chunk]:
+    """Give each chunk of a paged treaty (the official PDF) the pages it starts and ends on,
+    found by its opening and closing words in the page texts. Chunks come in reading order:
+    an article, then its own paragraphs, then the next article."""
+    if not any(page.index for page in pages):
+        return chunks
+    texts = [_clean_inline(page.text) + " " for page in pages]
+    starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+    whole = "".join(texts)
+    cursor = 0
+    located: list[Chunk] = []
+    for chunk in chunks:
+        body = _clean_inline(chunk.text)
+        begin = whole.find(body[:probe], cursor)
+        if begin < 0:
+            located.append(chunk)
+            continue
+        cursor = begin
+        tail = whole.find(body[-probe:], begin)
+        end = tail + min(probe, len(body)) if tail >= 0 else begin + len(body)
+        first = pages[bisect_right(starts, begin) - 1]
+        last = pages[bisect_right(starts, max(begin, end - 1)) - 1]
+        located.append(chunk.model_copy(update={
+            "page_start": first.index, "page_end": last.index,
+            "page_label": first.label, "page_label_end": last.label,
+        }))
+    return located
+
