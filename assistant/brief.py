@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, Field
 
 from assistant.answer import Sentence, sentences_of, sub_locator
-from assistant.models import Chunk, Filters, Passage
+from assistant.models import Chunk, Filters, Passage, SourceLocation
 from assistant.references import DISPLAY_NAMES, instruments_named
 from assistant.retrieval import tokenize
 
@@ -49,22 +49,15 @@ PROTECTION_RE = re.compile(r"protect|assist|safety|rights?\b|recovery|housing|co
 FOOTNOTE_MARK_RE = re.compile(r"^[a-z]\s+(?=[A-Z])")  # "b The smuggling offence ..." in reports
 
 
-class SourceRef(BaseModel):
+class SourceRef(SourceLocation):
     """Where a quote comes from: enough to cite it and to find the passage again."""
 
-    title: str
-    locator: str  # "Article 3(c)", "Article 16, para. 2", "p. 76"
-    source: str  # file name
     doc_id: str
     chunk_id: str
     kind: str
     instrument: str | None = None
     article: str | None = None
     article_title: str | None = None
-    page_label: str | None = None  # printed page
-    page_start: int | None = None  # PDF page index
-    page_end: int | None = None
-    url: str | None = None
 
     def label(self) -> str:
         """`Trafficking in Persons Protocol, Article 3(c)` or `Global Report ..., p. 76 (PDF page

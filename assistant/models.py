@@ -119,18 +119,23 @@ class Passage(BaseModel):
         }
 
 
-class Citation(BaseModel):
+class SourceLocation(BaseModel):
+    """Where a passage is: the document and the place in it, as a reader cites it."""
+
+    source: str  # file name
+    title: str
+    locator: str  # "Article 3(c)", "Article 16, para. 2", "p. 76"
+    page_start: int | None = None  # 1-based PDF page index
+    page_end: int | None = None
+    page_label: str | None = None  # printed page label of page_start
+    url: str | None = None
+
+
+class Citation(SourceLocation):
     """What an `[n]` marker of an answer points to."""
 
     n: int
     passage_rank: int  # rank of the cited passage in Answer.passages
-    source: str
-    title: str
-    locator: str
-    page_start: int | None = None
-    page_end: int | None = None
-    page_label: str | None = None
-    url: str | None = None
     text: str
     quote: str | None = None  # the sentence(s) of the passage the answer quotes
 
@@ -152,9 +157,10 @@ class Citation(BaseModel):
         )
 
     def as_result(self) -> dict:
-        """The citation object of ../shared/evals-format.md."""
-        return self.model_dump(include={"n", "source", "title", "locator", "page_start",
-                                        "page_end", "page_label", "text"})
+        """The citation object of ../shared/evals-format.md, its keys in that order."""
+        fields = ("n", "source", "title", "locator", "page_start", "page_end", "page_label",
+                  "text")
+        return {name: getattr(self, name) for name in fields}
 
 
 class Answer(BaseModel):

@@ -107,45 +107,47 @@ def _passages_block(result: Mapping) -> list[str]:
 
 
 def missed_sections(questions: Sequence[Mapping], results: Sequence[Mapping]) -> list[str]:
+    """The questions a reader should look at, each with what the run returned for it."""
     ranks = question_ranks(questions, results)
-    lines: list[str] = []
-    misses = [i for i, q in enumerate(questions)
-              if q.get("answerable", True) and (ranks[i] is None or ranks[i] > 5)]
-    lines += ["## Missed questions (answerable, no gold passage in the top 5)", ""]
-    if not misses:
-        lines += ["None.", ""]
-    for i in misses:
+    answerable = [q.get("answerable", True) for q in questions]
+
+    def missed(i: int) -> list[str]:
         q, r = questions[i], results[i]
         found = f"first match at rank {ranks[i]}" if ranks[i] else "no match in the top 10"
         gold = "; ".join(f"`{g['source']}`: “{g['quote']}”" for g in q.get("gold") or [])
-        lines += [f"- **{q['id']}** {q.get('question', '')} — {found}"
-                  + (" — *refused*" if r.get("refused") else "")
-                  + (f" — error: {r['error']}" if r.get("error") else ""),
-                  f"  - gold: {gold or '(none given)'}", "  - top passages:"]
-        lines += ["  " + line for line in _passages_block(r)]
-    lines.append("")
-    wrong_refusals = [i for i, q in enumerate(questions)
-                      if not q.get("answerable", True) and not results[i].get("refused")]
-    lines += ["## Unanswerable questions that were answered", ""]
-    if not wrong_refusals:
-        lines += ["None.", ""]
-    for i in wrong_refusals:
-        q, r = questions[i], results[i]
-        lines += [f"- **{q['id']}** {q.get('question', '')}",
-                  f"  - answer: {snippet(r.get('answer', ''), 300)}"]
-    lines.append("")
-    false_refusals = [i for i, q in enumerate(questions)
-                      if q.get("answerable", True) and results[i].get("refused")]
-    lines += ["## Answerable questions that were refused", ""]
-    if not false_refusals:
-        lines += ["None.", ""]
-    for i in false_refusals:
-        q, r = questions[i], results[i]
+        return [f"- **{q['id']}** {q.get('question', '')} — {found}"
+                + (" — *refused*" if r.get("refused") else "")
+                + (f" — error: {r['error']}" if r.get("error") else ""),
+                f"  - gold: {gold or '(none given)'}", "  - top passages:",
+                *("  " + line for line in _passages_block(r))]
+
+    def answered(i: int) -> list[str]:
+        return [f"- **{questions[i]['id']}** {questions[i].get('question', '')}",
+                f"  - answer: {snippet(results[i].get('answer', ''), 300)}"]
+
+    def refused(i: int) -> list[str]:
         rank = f"gold at rank {ranks[i]}" if ranks[i] else "gold not in the top 10"
-        lines += [f"- **{q['id']}** {q.get('question', '')} — {rank}", "  - top passages:"]
-        lines += ["  " + line for line in _passages_block(r)]
-    lines.append("")
-    return lines
+        return [f"- **{questions[i]['id']}** {questions[i].get('question', '')} — {rank}",
+                "  - top passages:", *("  " + line for line in _passages_block(results[i]))]
+
+    indexes = range(len(questions))
+    return [
+        *_section("Missed questions (answerable, no gold passage in the top 5)", missed,
+                  [i for i in indexes if answerable[i] and (ranks[i] is None or ranks[i] > 5)]),
+        *_section("Unanswerable questions that were answered", answered,
+                  [i for i in indexes if not answerable[i] and not results[i].get("refused")]),
+        *_section("Answerable questions that were refused", refused,
+                  [i for i in indexes if answerable[i] and results[i].get("refused")]),
+    ]
+
+
+def _section(heading: str, describe, indexes: list[int]) -> list[str]:
+    lines = [f"## {heading}", ""]
+    if not indexes:
+        lines += ["None.", ""]
+    for i in indexes:
+        lines += describe(i)
+    return [*lines, ""] if indexes else lines
 
 
 def plot_hit_curve(ranks: Sequence[int | None], path: Path, label: str = "") -> Path:

@@ -1,4 +1,4 @@
-"""Checks the project's dev question set against the shared reference corpus."""
+"""Checks the project's dev and held-out question sets against the shared reference corpus."""
 
 import csv
 import json
@@ -14,6 +14,7 @@ from evals.matching import normalize_for_match
 
 REPO = Path(__file__).resolve().parents[2]
 QUESTIONS = REPO / "evals" / "questions.jsonl"
+HELDOUT = REPO / "evals" / "heldout.jsonl"
 CORPUS = REPO / ".." / "shared" / "corpus"
 
 INSTRUMENT_OF_SOURCE = {
@@ -50,10 +51,25 @@ def document_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def load_questions(path: Path) -> list[dict]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
 @pytest.fixture(scope="module")
 def questions() -> list[dict]:
-    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return load_questions(QUESTIONS)
+
+
+@pytest.fixture(scope="module")
+def heldout() -> list[dict]:
+    return load_questions(HELDOUT)
+
+
+@pytest.fixture(scope="module", params=[QUESTIONS, HELDOUT], ids=["dev", "heldout"])
+def question_set(request) -> list[dict]:
+    """Each question file in turn, for the checks that apply to both."""
+    return load_questions(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -71,8 +87,8 @@ def normalized_corpus(corpus_files: list[str]) -> dict[str, str]:
     }
 
 
-def test_required_fields_and_types(questions):
-    for q in questions:
+def test_required_fields_and_types(question_set):
+    for q in question_set:
         assert isinstance(q["id"], str) and isinstance(q["question"], str), q
         assert q["question"].strip(), q["id"]
         assert isinstance(q["answerable"], bool), q["id"]
@@ -113,8 +129,8 @@ def test_question_kinds_the_set_must_contain(questions):
     assert len(multi) >= 3 and all(len(q["gold"]) >= 2 for q in multi)
 
 
-def test_tags_name_instrument_topic_and_type(questions):
-    for q in questions:
+def test_tags_name_instrument_topic_and_type(question_set):
+    for q in question_set:
         tags = set(q["tags"])
         assert len(tags) == len(q["tags"]), q["id"]
         assert tags & TYPE_TAGS, f"{q['id']} has no type tag"
@@ -123,23 +139,41 @@ def test_tags_name_instrument_topic_and_type(questions):
         assert tags & INSTRUMENT_TAGS == expected, q["id"]
 
 
-def test_gold_quotes_are_short_phrases(questions):
-    for q in questions:
+def test_gold_quotes_are_short_phrases(question_set):
+    for q in question_set:
         assert bool(q["gold"]) == q["answerable"], q["id"]
         for gold in q["gold"]:
             assert gold["source"] in INSTRUMENT_OF_SOURCE, (q["id"], gold["source"])
             assert 5 <= len(gold["quote"].split()) <= 15, (q["id"], gold["quote"])
 
 
-def test_every_gold_quote_occurs_exactly_once_in_its_source(questions, normalized_corpus):
+def test_every_gold_quote_occurs_exactly_once_in_its_source(question_set, normalized_corpus):
     # Once, not merely at least once: a quote must point at one passage, not several.
-    for q in questions:
+    for q in question_set:
         for gold in q["gold"]:
             count = normalized_corpus[gold["source"]].count(normalize_for_match(gold["quote"]))
             assert count == 1, f"{q['id']}: quote found {count} times: {gold['quote']!r}"
 
 
-def test_reference_answers_of_glotip_figures_cite_a_page(questions):
-    for q in questions:
+def test_reference_answers_of_glotip_figures_cite_a_page(question_set):
+    for q in question_set:
         if "glotip" in q["tags"]:
             assert re.search(r"p\. \d+", q["reference_answer"]), q["id"]
+
+
+def test_heldout_size_ids_and_answerability(heldout, corpus_files):
+    ids = [q["id"] for q in heldout]
+    assert len(set(ids)) == len(ids)
+    assert ids == [f"h{n:03d}" for n in range(1, len(ids) + 1)]
+    answerable = [q for q in heldout if q["answerable"]]
+    assert len(answerable) >= 30 and len(heldout) - len(answerable) >= 6
+    tags = Counter(t for q in heldout if not q["answerable"] for t in q["tags"])
+    assert tags["unanswerable-near"] >= 3 and tags["unanswerable-far"] >= 3
+    covered = {g["source"] for q in answerable for g in q["gold"]}
+    assert covered == set(corpus_files)
+
+
+def test_heldout_questions_are_not_dev_questions(questions, heldout):
+    dev = {normalize_for_match(q["question"]) for q in questions}
+    for q in heldout:
+        assert normalize_for_match(q["question"]) not in dev, q["id"]
