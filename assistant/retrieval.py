@@ -195,7 +195,6 @@ class Retriever:
                 owners.append(self.position[meta["chunk_id"]])
                 spans.append((int(meta["start"]), int(meta["end"])))
                 vectors.append(vector)
-        self.sentence_owner = np.asarray(owners, dtype=np.int64)
         self.sentence_spans = spans
         self.sentence_vectors = (
             np.asarray(vectors, dtype=np.float32)
@@ -216,13 +215,17 @@ class Retriever:
         index = self.position.get(chunk.id)
         return None if index is None else self._sentence_at.get((index, start))
 
-    def by_sentence(self, sims: np.ndarray, n: int, filters: Filters) -> list[tuple[int, float]]:
-        """Chunks holding the sentences most similar to the question."""
+    def by_sentence(self, query_vector: np.ndarray, n: int, filters: Filters,
+                    ) -> list[tuple[int, float]]:
+        """Chunks holding the sentences most similar to the question (Chroma's HNSW index
+        of the sentences: a brute-force product grows with the corpus)."""
         found: dict[int, float] = {}
-        for row in np.argsort(-sims)[: n * 5]:
-            chunk_index = int(self.sentence_owner[row])
-            if chunk_index not in found and filters.accepts(self.chunks[chunk_index]):
-                found[chunk_index] = float(sims[row])
+        for chunk_id, similarity in self.store.query_sentences(query_vector.tolist(), n * 5):
+            chunk_index = self.position.get(chunk_id)
+            if chunk_index is None or chunk_index in found:
+                continue
+            if filters.accepts(self.chunks[chunk_index]):
+                found[chunk_index] = similarity
                 if len(found) >= n:
                     break
         return list(found.items())
@@ -239,8 +242,7 @@ class Retriever:
         scores = self.bm25.get_scores(tokens)
         if not filters.is_empty():
             scores = np.where(self._mask(filters), scores, 0.0)
-        top = np.argsort(-scores)[:n]
-        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+        return [(int(i), float(scores[i])) for i in top_indexes(scores, n) if scores[i] > 0]
 
     def _mask(self, filters: Filters) -> np.ndarray:
         return np.fromiter(
@@ -326,16 +328,15 @@ class Retriever:
                 c = candidates.setdefault(i, Candidate(i))
                 c.bm25, c.bm25_rank = score, rank
                 c.rrf += 1.0 / (self.settings.rrf_k + rank)
-        sims = np.zeros(0, dtype=np.float32)
-        if self.settings.rerank and mode == "hybrid" and len(self.sentence_vectors):
-            sims = self.sentence_vectors @ query_vector
-            for i, _ in self.by_sentence(sims, n, filters):
+        sentences = self.settings.rerank and mode == "hybrid" and len(self.sentence_vectors) > 0
+        if sentences:
+            for i, _ in self.by_sentence(query_vector, n, filters):
                 candidates.setdefault(i, Candidate(i))
         if self.settings.article_lookup:
             for i, key in self.lookup(query, filters).items():
                 candidates.setdefault(i, Candidate(i)).lookup = key
         pool = list(candidates.values())
-        ranked = self._distinct(self._rank(pool, query, query_vector, sims))
+        ranked = self._distinct(self._rank(pool, query, query_vector, sentences))
         return [self._passage(c, rank) for rank, c in enumerate(ranked[:k], start=1)]
 
     def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -358,12 +359,12 @@ class Retriever:
         candidates: list[Candidate],
         query: str,
         query_vector: np.ndarray,
-        sims: np.ndarray,
+        sentences: bool,
     ) -> list[Candidate]:
         for c in candidates:
             c.final = c.rrf
         if self.settings.rerank and candidates:
-            self._rerank(candidates, query, query_vector, sims)
+            self._rerank(candidates, query, query_vector, sentences)
         # Named provisions come first; the parts of one provision by how well they answer.
         lookups = sorted((c for c in candidates if c.lookup is not None),
                          key=lambda c: (*c.lookup, -c.final))
@@ -371,7 +372,7 @@ class Retriever:
         return lookups + others
 
     def _rerank(
-        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sims: np.ndarray
+        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sentences: bool
     ) -> None:
         """Score the fused pool on the chunk's and its best sentence's cosine similarity, the
         relative BM25 strength, and what the question asks for: an instrument it names, the
@@ -384,7 +385,8 @@ class Retriever:
         for c, cosine in zip(candidates, cosines, strict=True):
             chunk = self.chunks[c.index]
             rows = self.chunk_sentences[c.index]
-            c.sentence = float(sims[rows].max()) if len(sims) and rows else float(cosine)
+            c.sentence = (float((self.sentence_vectors[rows] @ query_vector).max())
+                          if sentences and rows else float(cosine))
             c.dense = float(cosine)
             prior = RERANK_WEIGHTS["instrument"] if named and chunk.instrument in named else 0.0
             if wants_law and chunk.kind == "treaty":
@@ -404,6 +406,14 @@ class Retriever:
         if c.lookup is not None:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
+
+
+def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indexes of the n highest scores, best first, without sorting them all."""
+    if n < len(scores):
+        part = np.argpartition(-scores, n)[:n]
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
 
 
 def defined_terms(text: str) -> list[frozenset[str]]:

@@ -101,6 +101,17 @@ class Store:
                            for c, d, s, e in part],
             )
 
+    def query_sentences(self, embedding: list[float], n: int) -> list[tuple[str, float]]:
+        """Nearest sentences as (id of their chunk, cosine similarity), best first."""
+        n = min(n, self.sentences.count())
+        if n == 0:
+            return []
+        result = self.sentences.query(query_embeddings=[embedding], n_results=n,
+                                      include=["distances"])
+        return [(sentence_id.rsplit(":", 1)[0], 1.0 - distance)
+                for sentence_id, distance in zip(result["ids"][0], result["distances"][0],
+                                                 strict=True)]
+
     def delete_sentences_except(self, doc_id: str, keep_chunk_ids: set[str]) -> int:
         found = self.sentences.get(where={"doc_id": doc_id}, include=["metadatas"])
         stale = [i for i, meta in zip(found["ids"], found["metadatas"], strict=True)
