@@ -179,7 +179,9 @@ class Assistant:
         cosines = self.vectors_of(sentences) @ query_vector
         query_tokens = set(tokenize(query))
         for sentence, cosine in zip(sentences, cosines, strict=True):
-            overlap = lexical_overlap(query_tokens, set(tokenize(sentence.text)), self._idf)
+            # A provision's title says what its sentences are about ("laundering of proceeds").
+            words = set(tokenize(f"{sentence.text} {sentence.chunk.article_title or ''}"))
+            overlap = lexical_overlap(query_tokens, words, self._idf)
             prior = 0.04 * (EVIDENCE_PASSAGES - min(sentence.passage.rank, EVIDENCE_PASSAGES))
             lookup = 0.25 if "lookup" in sentence.passage.scores else 0.0
             sentence.score = float(cosine) + 0.35 * overlap + prior + lookup

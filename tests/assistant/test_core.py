@@ -45,6 +45,14 @@ def test_a_definition_question_quotes_the_definition_of_that_term(assistant):
     assert "Exploitation shall include, at a minimum" in whole.text
 
 
+def test_a_provisions_title_counts_for_what_its_sentences_are_about(assistant):
+    # Article 6 never says "money laundering" in its sentences; its title does.
+    answer = assistant.ask("What counts as money laundering under the organized crime "
+                           "convention?")
+    assert answer.text.startswith("Under Article 6, para. 1")
+    assert "conversion or transfer of property" in answer.text
+
+
 def test_report_answers_cite_the_printed_page(assistant):
     answer = assistant.ask("How many victims from African countries in conflict were detected "
                            "in Europe in 2022?")
