@@ -51,7 +51,12 @@ class IngestReport:
     problems: list[Problem] = field(default_factory=list)
     download_failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    # where the seconds went: reading and splitting files, waiting for the model to load,
+    # embedding, writing to Chroma (the rest: finding and hashing files)
+    read_seconds: float = 0.0
+    model_seconds: float = 0.0
     embed_seconds: float = 0.0
+    store_seconds: float = 0.0
     collection: str = ""
 
     @property
@@ -72,6 +77,10 @@ class IngestReport:
             ("problems", len(self.problems)),
             ("downloads failed", len(self.download_failures)),
             ("seconds", f"{self.seconds:.1f}"),
+            ("  reading files", f"{self.read_seconds:.1f}"),
+            ("  loading the model", f"{self.model_seconds:.1f}"),
+            ("  embedding", f"{self.embed_seconds:.1f}"),
+            ("  writing the index", f"{self.store_seconds:.1f}"),
             ("chunks per second", f"{self.chunks_per_second:.1f}"),
         ]
         width = max(len(name) for name, _ in rows)
@@ -183,7 +192,10 @@ class Ingestor:
         bar = tqdm(todo, desc="documents", unit="doc", disable=not self.progress)
         for source in bar:
             bar.set_postfix_str(source.path.name[:40])
-            self.store_prepared(self.prepare(source), report)
+            began = time.perf_counter()
+            prepared = self.prepare(source)
+            report.read_seconds += time.perf_counter() - began
+            self.store_prepared(prepared, report)
 
     def prepare(self, source: SourceFile) -> Prepared:
         """Load, clean and split one file."""
@@ -205,6 +217,8 @@ class Ingestor:
         if prepared.problem or doc is None:
             report.problems.append(Problem(str(source.path), prepared.problem or "not read"))
             return
+        began = time.perf_counter()
+        model_and_embed = report.model_seconds + report.embed_seconds
         self._store_chunks(doc.id, prepared.chunks, source.sha256, report)
         self.store.save_record(DocumentRecord(
             doc_id=doc.id, source=doc.file_name or source.path.name, sha256=source.sha256,
@@ -212,6 +226,8 @@ class Ingestor:
             url=doc.url, pages=prepared.pages, chunks=len(prepared.chunks),
             path=str(source.path.resolve()),
         ))
+        report.store_seconds += (time.perf_counter() - began
+                                 - (report.model_seconds + report.embed_seconds - model_and_embed))
         report.documents += 1
         report.pages += prepared.pages
 
@@ -259,8 +275,11 @@ class Ingestor:
 
     def _encode(self, texts: list[str], report: IngestReport):
         began = time.perf_counter()
-        vectors = self.embedder.encode(texts)
-        report.embed_seconds += time.perf_counter() - began
+        embedder = self.embedder
+        loaded = time.perf_counter()
+        vectors = embedder.encode(texts)
+        report.model_seconds += loaded - began
+        report.embed_seconds += time.perf_counter() - loaded
         return vectors
 
     def prune(self, keep_doc_ids: set[str], report: IngestReport) -> None:
