@@ -209,10 +209,30 @@ def bench_markdown(rows: Sequence[dict], plot_name: str | None) -> str:
                 f"{_f(ratio(d['retrieve_p95_ms'], b['retrieve_p95_ms']), 2)} | "
                 f"{_f(ratio(d['answer_p95_ms'], b['answer_p95_ms']), 2)} | "
                 f"{_f(ratio(d['peak_rss_mib'], b['peak_rss_mib']), 2)} |")
+    lines += breakdown_lines(rows)
     lines += ["", *target_lines(rows)]
     if plot_name:
         lines += ["", f"![latency vs corpus size]({plot_name})"]
     return "\n".join(lines)
+
+
+def breakdown_lines(rows: Sequence[dict]) -> list[str]:
+    """Where each ingest's seconds went, beside what the bare model needs for the same texts."""
+    timed = [r for r in rows if "ingest_embed_s" in r]
+    if not timed:
+        return []
+    lines = ["", "Where ingest time goes (seconds; bare encode: the model alone on the distinct "
+             "chunk texts, and on the distinct sentence texts, times the number of copies):", "",
+             "| config | size | total | reading files | loading the model | embedding | "
+             "writing the index | other | bare encode, chunks | bare encode, sentences |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in timed:
+        parts = [r["ingest_read_s"], r["ingest_model_s"], r["ingest_embed_s"], r["ingest_store_s"]]
+        lines.append(
+            f"| {r['config']} | ×{r['size']} | {_f(r['ingest_s'])} | "
+            + " | ".join(_f(p) for p in parts) + f" | {_f(r['ingest_s'] - sum(parts))} | "
+            f"{_f(r['encode_s'] * r['size'])} | {_f(r['encode_sentences_s'] * r['size'])} |")
+    return lines
 
 
 def _dates(rows: Sequence[dict]) -> str:

@@ -16,6 +16,8 @@ def _row(config: str, size: int, retrieve_p95: float, day: str = "2026-11-28") -
         "questions": 133, "retrieve_p50_ms": retrieve_p95 / 2, "retrieve_p95_ms": retrieve_p95,
         "answer_p50_ms": 30.0, "answer_p95_ms": 40.0, "answer_mode": "extractive",
         "peak_rss_mib": 1500.0, "settings_hash": "abc", "date": day,
+        "ingest_read_s": 3.0 * size, "ingest_model_s": 5.0, "ingest_embed_s": 45.0 * size,
+        "ingest_store_s": 4.0 * size, "encode_s": 25.0, "encode_sentences_s": 15.0,
     }
 
 
@@ -49,5 +51,8 @@ def test_a_later_run_replaces_its_cells_and_keeps_the_others(tmp_path):
     assert text.count("<!-- bench:start -->") == 1
     assert "Measured 2026-11-28 to 2026-11-29" in text
     assert "| default | ×50 | 450 |" in text
+    # where the 3,000 s went; "other" is what the four parts leave
+    assert "| default | ×50 | 3000.0 | 150.0 | 5.0 | 2250.0 | 200.0 | 395.0 | 1250.0 | 750.0 |" \
+        in text
     assert "Targets, default config at ×50: retrieve p95 45.0 ms (target ≤ 50 ms: met)" in text
     assert (tmp_path / "benchmarks-latency.png").stat().st_size > 1000
