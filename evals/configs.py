@@ -22,7 +22,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "default": {},
     "baseline": {
         "chunking": "baseline", "chunk_size": 1000, "chunk_overlap": 200,
-        "retrieval_mode": "dense", "rerank": False, "article_lookup": False,
+        "retrieval_mode": "dense", "rerank": False, "article_lookup": False, "glossary": False,
         "answer_mode": "passages", "refusal": False,
     },
     "dense": {"retrieval_mode": "dense", **NO_EXTRAS},
