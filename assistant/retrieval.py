@@ -220,7 +220,8 @@ class Retriever:
         """Chunks holding the sentences most similar to the question (Chroma's HNSW index
         of the sentences: a brute-force product grows with the corpus)."""
         found: dict[int, float] = {}
-        for chunk_id, similarity in self.store.query_sentences(query_vector.tolist(), n * 5):
+        limit = min(n * 5, len(self.sentence_vectors))
+        for chunk_id, similarity in self.store.query_sentences(query_vector.tolist(), limit):
             chunk_index = self.position.get(chunk_id)
             if chunk_index is None or chunk_index in found:
                 continue
@@ -232,7 +233,8 @@ class Retriever:
 
     # stages
     def dense(self, query_vector: np.ndarray, n: int, filters: Filters) -> list[tuple[int, float]]:
-        hits = self.store.query(query_vector.tolist(), n, where=filters.chroma_where())
+        hits = self.store.query(query_vector.tolist(), min(n, len(self.chunks)),
+                                where=filters.chroma_where())
         return [(self.position[i], score) for i, score in hits if i in self.position]
 
     def keyword(self, query: str, n: int, filters: Filters) -> list[tuple[int, float]]:
