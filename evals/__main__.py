@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--configs", default="default,baseline")
     bench.add_argument("--corpus-dir", dest="corpus_dirs", action="append", type=Path)
     bench.add_argument("--questions", type=Path, help="questions to time (default: dev set)")
+    bench.add_argument("--latency-only", type=Path, metavar="DATA_DIR",
+                       help="time the questions again on the index a bench built in DATA_DIR "
+                            "(one config, one size); the row's ingest figures are kept")
     return parser
 
 
@@ -93,13 +96,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from evals.bench import DEV_QUESTIONS, parse_sizes, run_bench
+    from evals.bench import DEV_QUESTIONS, BenchError, parse_sizes, remeasure_latency, run_bench
 
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     for config in configs:
         build_settings(config)  # an unknown name fails now, not after an hour of ingest
-    run_bench(parse_sizes(args.sizes), args.out, configs, args.corpus_dirs,
-              args.questions or DEV_QUESTIONS)
+    sizes = parse_sizes(args.sizes)
+    if args.latency_only:
+        if len(configs) != 1 or len(sizes) != 1:
+            raise BenchError("--latency-only takes exactly one config and one size")
+        remeasure_latency(args.out, configs[0], sizes[0], args.latency_only,
+                          args.questions or DEV_QUESTIONS)
+    else:
+        run_bench(sizes, args.out, configs, args.corpus_dirs, args.questions or DEV_QUESTIONS)
     print(f"written: {args.out}")
     return 0
 

@@ -105,14 +105,7 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
     began = time.perf_counter()
     assistant.embedder.encode(sentences)
     sentence_seconds = time.perf_counter() - began
-    questions = [q.question for q in load_questions(questions_path)]
-    assistant.ask(questions[0])  # warm-up: first-call costs are not per-question latency
-    retrieve_ms, answer_ms = [], []
-    for question in questions:
-        began = time.perf_counter()
-        assistant.retrieve(question)
-        retrieve_ms.append((time.perf_counter() - began) * 1000)
-        answer_ms.append(assistant.ask(question).timings_ms["total"])
+    latency = time_questions(assistant, questions_path)
     chunks_per_s = ingest.chunks_added / ingest.seconds if ingest.seconds else 0.0
     encode_per_s = len(texts) / encode_seconds if encode_seconds else 0.0
     return {
@@ -121,16 +114,54 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
         "chunks_per_s": chunks_per_s, "encode_chunks_per_s": encode_per_s,
         "ingest_vs_encode": chunks_per_s / encode_per_s if encode_per_s else None,
         "ingest_vs_encode_all": _like_for_like(ingest, encode_seconds + sentence_seconds, size),
-        "reingest_s": reingest.seconds, "questions": len(questions),
+        "reingest_s": reingest.seconds, **latency,
         "ingest_read_s": ingest.read_seconds, "ingest_model_s": ingest.model_seconds,
         "ingest_embed_s": ingest.embed_seconds, "ingest_store_s": ingest.store_seconds,
         "encode_s": encode_seconds, "encode_sentences_s": sentence_seconds,
-        "retrieve_p50_ms": percentile(retrieve_ms, 50),
-        "retrieve_p95_ms": percentile(retrieve_ms, 95),
-        "answer_p50_ms": percentile(answer_ms, 50), "answer_p95_ms": percentile(answer_ms, 95),
         "answer_mode": settings.answer_mode, "peak_rss_mib": peak_rss_mib(),
         "settings_hash": settings.settings_hash(), "date": date.today().isoformat(),
     }
+
+
+def time_questions(assistant, questions_path: Path) -> dict:
+    """Retrieve and full-answer latency over the questions (after one warm-up question)."""
+    questions = [q.question for q in load_questions(questions_path)]
+    assistant.ask(questions[0])  # first-call costs are not per-question latency
+    retrieve_ms, answer_ms = [], []
+    for question in questions:
+        began = time.perf_counter()
+        assistant.retrieve(question)
+        retrieve_ms.append((time.perf_counter() - began) * 1000)
+        answer_ms.append(assistant.ask(question).timings_ms["total"])
+    return {
+        "questions": len(questions),
+        "retrieve_p50_ms": percentile(retrieve_ms, 50),
+        "retrieve_p95_ms": percentile(retrieve_ms, 95),
+        "answer_p50_ms": percentile(answer_ms, 50), "answer_p95_ms": percentile(answer_ms, 95),
+    }
+
+
+def remeasure_latency(out: Path | str, config: str, size: int, data_dir: Path,
+                      questions_path: Path = DEV_QUESTIONS) -> list[dict]:
+    """Time the questions again on an index a bench built (kept with its data folder), and
+    replace only the latency figures of that row: ingest figures stay those measured."""
+    from assistant.core import Assistant
+
+    out = Path(out)
+    kept_path = out.with_suffix(".json")
+    rows = json.loads(kept_path.read_text(encoding="utf-8")) if kept_path.is_file() else []
+    row = next((r for r in rows if (r["config"], r["size"]) == (config, size)), None)
+    if row is None:
+        raise BenchError(f"no bench row for {config} ×{size} in {kept_path}")
+    settings = build_settings(config, [f"data_dir={data_dir}", "chroma_host=none"])
+    assistant = Assistant(settings)
+    documents = len(assistant.documents())
+    if documents != row["documents"]:
+        raise BenchError(f"{data_dir} holds {documents} documents, the ×{size} bench "
+                         f"ingested {row['documents']}")
+    updated = {**row, **time_questions(assistant, questions_path),
+               "latency_remeasured": date.today().isoformat()}
+    return write_results(out, [updated])
 
 
 def _sentence_texts(assistant) -> list[str]:
@@ -209,6 +240,9 @@ def bench_markdown(rows: Sequence[dict], plot_name: str | None) -> str:
                 f"{_f(ratio(d['retrieve_p95_ms'], b['retrieve_p95_ms']), 2)} | "
                 f"{_f(ratio(d['answer_p95_ms'], b['answer_p95_ms']), 2)} | "
                 f"{_f(ratio(d['peak_rss_mib'], b['peak_rss_mib']), 2)} |")
+    lines += [f"\nLatencies of {r['config']} ×{r['size']} re-measured {r['latency_remeasured']} "
+              "on the same index (`--latency-only`), with the code of that day."
+              for r in rows if r.get("latency_remeasured")]
     lines += breakdown_lines(rows)
     lines += ["", *target_lines(rows)]
     if plot_name:

@@ -56,3 +56,22 @@ def test_a_later_run_replaces_its_cells_and_keeps_the_others(tmp_path):
         in text
     assert "Targets, default config at ×50: retrieve p95 45.0 ms (target ≤ 50 ms: met)" in text
     assert (tmp_path / "benchmarks-latency.png").stat().st_size > 1000
+
+
+def test_latency_is_measured_again_on_a_kept_index_and_ingest_figures_stay(index_settings,
+                                                                           tmp_path):
+    from evals.bench import remeasure_latency
+
+    out = tmp_path / "benchmarks.md"
+    write_results(out, [_row("default", 1, 999.0)])
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(
+        json.dumps({"id": f"q{i}", "question": q, "answerable": False, "gold": []}) + "\n"
+        for i, q in enumerate(["What is smuggling of migrants?", "Art. 3(a) TIP Protocol"])),
+        encoding="utf-8")
+    [row] = remeasure_latency(out, "default", 1, index_settings.data_dir, questions)
+    assert row["retrieve_p95_ms"] < 999.0 and row["questions"] == 2
+    assert row["ingest_s"] == 60.0 and row["latency_remeasured"]
+    assert "re-measured" in out.read_text(encoding="utf-8")
+    with pytest.raises(BenchError, match="no bench row"):
+        remeasure_latency(out, "baseline", 1, index_settings.data_dir, questions)
