@@ -148,11 +148,9 @@ def remeasure_latency(out: Path | str, config: str, size: int, data_dir: Path,
     from assistant.core import Assistant
 
     out = Path(out)
-    kept_path = out.with_suffix(".json")
-    rows = json.loads(kept_path.read_text(encoding="utf-8")) if kept_path.is_file() else []
-    row = next((r for r in rows if (r["config"], r["size"]) == (config, size)), None)
+    row = next((r for r in kept_rows(out) if (r["config"], r["size"]) == (config, size)), None)
     if row is None:
-        raise BenchError(f"no bench row for {config} ×{size} in {kept_path}")
+        raise BenchError(f"no bench row for {config} ×{size} in {out.with_suffix('.json')}")
     settings = build_settings(config, [f"data_dir={data_dir}", "chroma_host=none"])
     assistant = Assistant(settings)
     documents = len(assistant.documents())
@@ -350,14 +348,18 @@ def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benc
     return measured
 
 
+def kept_rows(out: Path) -> list[dict]:
+    """The bench rows kept beside `out` (`docs/benchmarks.json` beside the Markdown)."""
+    path = out.with_suffix(".json")
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
 def write_results(out: Path, rows: Sequence[dict]) -> list[dict]:
     """Merge the rows into those kept beside `out` (a later run of a config and size replaces
     the earlier one), then rewrite the section of `out` and its plot from all of them."""
-    kept_path = out.with_suffix(".json")
-    kept = json.loads(kept_path.read_text(encoding="utf-8")) if kept_path.is_file() else []
-    merged = {(r["config"], r["size"]): r for r in [*kept, *rows]}
+    merged = {(r["config"], r["size"]): r for r in [*kept_rows(out), *rows]}
     all_rows = sorted(merged.values(), key=lambda r: (r["size"], r["config"] != "default"))
-    kept_path.write_text(json.dumps(all_rows, indent=1) + "\n", encoding="utf-8")
+    out.with_suffix(".json").write_text(json.dumps(all_rows, indent=1) + "\n", encoding="utf-8")
     plot = plot_latency_vs_size(all_rows, out.parent / "benchmarks-latency.png")
     existing = out.read_text(encoding="utf-8") if out.is_file() else ""
     out.write_text(replace_section(existing, bench_markdown(all_rows, plot.name)), encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from assistant.models import Chunk, Document
 from ingest.loaders import Page
@@ -269,7 +270,7 @@ def locate_pages(chunks: list[Chunk], pages: list[Page], probe: int = 60) -> lis
     if not any(page.index for page in pages):
         return chunks
     texts = [_clean_inline(page.text) + " " for page in pages]
-    starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+    starts = [0, *accumulate(len(t) for t in texts[:-1])]  # where each page begins
     whole = "".join(texts)
     cursor = 0
     located: list[Chunk] = []
