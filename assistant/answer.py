@@ -19,6 +19,7 @@ PARA_NUMBER = re.compile(r"^\s*(\d+)\s*\.\s+")
 LETTER = re.compile(r"^\s*\(?([a-z])\)\s*")
 ROMAN = re.compile(r"^\s*\(([ivx]+)\)\s*")
 MAX_SENTENCE_CHARS = 700
+SENTENCE_EMBED_CHARS = 400  # a long sentence is embedded from its opening
 ELLIPSIS = "\u2026"
 
 
@@ -70,7 +71,7 @@ def sentence_text(text: str, span: tuple[int, int]) -> str:
 
 def embedding_text(sentence: str) -> str:
     """Long sentences are embedded from their opening: enough to judge relevance, and fast."""
-    return sentence[:400]
+    return sentence[:SENTENCE_EMBED_CHARS]
 
 
 def sentences_of(passages: list[Passage]) -> list[Sentence]:

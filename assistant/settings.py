@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     chunking: Chunking = "structure"
     chunk_size: int = Field(default=1200, ge=200, le=8000)  # target characters per chunk
     chunk_overlap: int = Field(default=0, ge=0)
+    # the vectors of a chunk's quotable sentences: "encoded" one sentence at a time, or
+    # "pooled" from the chunk's own forward pass (late chunking: a faster ingest, a little
+    # less precise retrieval; docs/benchmarks.md has both)
+    sentence_vectors: Literal["encoded", "pooled"] = "encoded"
 
     # Retrieval
     retrieval_mode: RetrievalMode = "hybrid"
@@ -101,6 +105,7 @@ class Settings(BaseSettings):
             "chunker_version": CHUNKER_VERSION,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
+            "sentence_vectors": self.sentence_vectors,
         }
 
     def index_hash(self) -> str:

@@ -31,6 +31,7 @@ CONFIGS: dict[str, dict[str, object]] = {
     "fused-rerank": {"retrieval_mode": "hybrid", "rerank": True, "article_lookup": False,
                      "glossary": False},
     "no-glossary": {"glossary": False},
+    "pooled": {"sentence_vectors": "pooled"},
 }
 
 CONFIG_DESCRIPTIONS = {
@@ -42,6 +43,8 @@ CONFIG_DESCRIPTIONS = {
     "fused": "dense + BM25 fused by reciprocal rank (no rerank, no lookup, no glossary)",
     "fused-rerank": "fused + rerank (no article lookup, no glossary)",
     "no-glossary": "the product without the glossary's query expansion",
+    "pooled": "the product with sentence vectors pooled from their chunk's forward pass "
+              "(late chunking) instead of one encode per sentence: a faster ingest",
 }
 
 NONE_WORDS = {"none", "null", ""}

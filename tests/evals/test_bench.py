@@ -50,7 +50,8 @@ def test_a_later_run_replaces_its_cells_and_keeps_the_others(tmp_path):
     assert text.startswith("# Benchmarks\n\nKept text.")
     assert text.count("<!-- bench:start -->") == 1
     assert "Measured 2026-11-28 to 2026-11-29" in text
-    assert "| default | ×50 | 450 |" in text
+    # ingest/encode end to end, then without the 5 s of model start (35000 / 2995 s / 28)
+    assert "| default | ×50 | 450 | 35000 | 3000.0 | 11.0 | 28.0 | 0.40 | 0.42 | 0.70 |" in text
     # where the 3,000 s went; "other" is what the four parts leave
     assert "| default | ×50 | 3000.0 | 150.0 | 5.0 | 2250.0 | 200.0 | 395.0 | 1250.0 | 750.0 |" \
         in text

@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pypdf import PdfWriter
 
@@ -19,6 +20,22 @@ SUBSET = ["untoc-trafficking-in-persons-protocol-text.md",
           "untoc-smuggling-of-migrants-protocol-text.md",
           "unodc-working-groups-tip-som-webpage.txt",
           "untoc-firearms-protocol-text.md"]
+
+
+def _processes_naming(folder: Path, wait_s: float = 5.0) -> list[int]:
+    """Processes whose command line names the folder, after they had `wait_s` to exit."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(folder).encode() in cmdline.read_bytes():
+                    found.append(int(cmdline.parent.name))
+            except OSError:
+                continue
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
 
 
 def _snapshot(settings: Settings, doc_ids: set[str] | None = None) -> dict[str, tuple]:
@@ -138,6 +155,7 @@ def test_kill_during_ingest_then_resume_equals_a_clean_run(tmp_path, corpus_dir,
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert killed, "ingest finished before it could be killed"
+    assert not _processes_naming(folder), "the file reader outlived its ingest"
 
     settings = Settings(data_dir=data, corpus_dirs=[folder])
     report = run_ingest(settings, progress=False)
@@ -152,3 +170,25 @@ def test_chunk_size_is_recorded_and_gives_its_own_collection(tmp_path, corpus_di
     store = Store(settings)
     assert store.chunks.metadata["chunk_size"] == chunk_size
     assert store.name != Store(Settings(data_dir=tmp_path)).name
+
+
+def test_pooled_sentence_vectors_cover_the_same_sentences_in_their_own_index(
+        tmp_path, corpus_dir, index_settings):
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(corpus_dir / SUBSET[0], folder)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[folder],
+                        sentence_vectors="pooled")
+    report = run_ingest(settings, progress=False)
+    assert Store(settings).name != Store(index_settings).name
+    doc_ids = {r.doc_id for r in Store(settings).records()}
+    pooled, encoded = _snapshot(settings), _snapshot(index_settings, doc_ids)
+    assert report.sentences_added > 100
+    assert pooled.keys() == encoded.keys()  # the same chunks and sentences
+    sentence_ids = [row_id for row_id in pooled if ":" in row_id]  # chunk id:start
+    assert len(sentence_ids) == report.sentences_added
+    similarity = [float(np.dot(pooled[i][2], encoded[i][2])) for i in sentence_ids]
+    assert all(abs(np.linalg.norm(pooled[i][2]) - 1) < 1e-3 for i in sentence_ids)
+    assert float(np.median(similarity)) > 0.6
+    chunk_ids = pooled.keys() - set(sentence_ids)
+    assert all(np.allclose(pooled[i][2], encoded[i][2], atol=1e-3) for i in chunk_ids)

@@ -107,7 +107,7 @@ def test_a_treaty_pdf_gives_the_same_articles_with_their_pages(corpus_dir, tmp_p
                                                                 instrument):
     from assistant.settings import Settings
     from ingest.loaders import load_file
-    from ingest.pipeline import split_document
+    from ingest.prepare import split_document
 
     pdf, pages = _as_pdf(corpus_dir, name, tmp_path)
     doc = Document(id="t", title="t", kind="treaty", instrument=instrument)
