@@ -1,5 +1,7 @@
 """The embedder: plain encodes, and sentence vectors pooled from a chunk's own forward pass."""
 
+import copy
+
 import numpy as np
 
 
@@ -37,3 +39,14 @@ def test_a_span_past_the_models_window_is_left_to_encode_apart(assistant):
     tail = (len(long_text) - 40, len(long_text) - 1)
     _, pooled = embedder.encode_with_spans([long_text], [[(0, 32), tail]])
     assert pooled[0][0] is not None and pooled[0][1] is None
+
+
+def test_a_model_with_a_layer_after_pooling_gets_its_sentences_encoded_apart(assistant):
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.models import Dense
+
+    model = assistant.embedder.model
+    dense = SentenceTransformer(modules=[model[0], model[1], Dense(384, 384)], device="cpu")
+    embedder = copy.copy(assistant.embedder)
+    embedder.model = dense  # pooled token vectors would miss the Dense layer's projection
+    assert not embedder.can_pool_spans()
