@@ -74,6 +74,11 @@ def embedding_text(sentence: str) -> str:
     return sentence[:SENTENCE_EMBED_CHARS]
 
 
+def span_embedding_text(text: str, span: tuple[int, int]) -> str:
+    """What is embedded for the quotable sentence at `span` of a chunk's text."""
+    return embedding_text(sentence_text(text, span))
+
+
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
     out: list[Sentence] = []
     for passage in passages:

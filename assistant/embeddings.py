@@ -37,13 +37,13 @@ class Embedder:
         """Span vectors pooled from token vectors live in the model's space only when the model
         is a transformer, mean pooling and at most a normalisation (MiniLM is)."""
         modules = list(self.model)
-        if not 2 <= len(modules) <= 3 or not getattr(self.model, "tokenizer", None):
-            return False
+        tokenizer = getattr(self.model, "tokenizer", None)
+        if not 2 <= len(modules) <= 3 or not getattr(tokenizer, "is_fast", False):
+            return False  # offsets of characters come only from a fast tokenizer
         pooling = modules[1].get_config_dict()
-        extra = modules[2:]
-        return (pooling.get("pooling_mode") == "mean" or pooling.get("pooling_mode_mean_tokens")
-                is True) and all(type(m).__name__ == "Normalize" for m in extra) and bool(
-            getattr(self.model.tokenizer, "is_fast", False))
+        mean = (pooling.get("pooling_mode") == "mean"
+                or pooling.get("pooling_mode_mean_tokens") is True)
+        return mean and all(type(m).__name__ == "Normalize" for m in modules[2:])
 
     def encode_with_spans(self, texts: list[str], spans: list[list[tuple[int, int]]],
                           ) -> tuple[np.ndarray, list[list[np.ndarray | None]]]:

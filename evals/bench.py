@@ -101,8 +101,8 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
     encode_seconds = time.perf_counter() - began
     # The ingest also embeds each chunk's sentences: time the bare model on those too, so the
     # ratio of like for like (all the texts the ingest embeds) is reported beside it.
-    sentences = (list(dict.fromkeys(_sentence_texts(assistant)))
-                 if settings.sentence_vectors == "encoded" else [])
+    encoded = settings.sentence_vectors == "encoded"  # pooled sentences need no pass of their own
+    sentences = list(dict.fromkeys(_sentence_texts(assistant))) if encoded else []
     began = time.perf_counter()
     assistant.embedder.encode(sentences)
     sentence_seconds = time.perf_counter() - began
@@ -115,7 +115,7 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
         "chunks_per_s": chunks_per_s, "encode_chunks_per_s": encode_per_s,
         "ingest_vs_encode": chunks_per_s / encode_per_s if encode_per_s else None,
         "ingest_vs_encode_all": (_like_for_like(ingest, encode_seconds + sentence_seconds, size)
-                                 if settings.sentence_vectors == "encoded" else None),
+                                 if encoded else None),
         "reingest_s": reingest.seconds, **latency,
         "ingest_read_s": ingest.read_seconds, "ingest_model_s": ingest.model_seconds,
         "ingest_embed_s": ingest.embed_seconds, "ingest_store_s": ingest.store_seconds,
@@ -165,10 +165,10 @@ def remeasure_latency(out: Path | str, config: str, size: int, data_dir: Path,
 
 
 def _sentence_texts(assistant) -> list[str]:
-    from assistant.answer import embedding_text, quotable_spans, sentence_text
+    from assistant.answer import quotable_spans, span_embedding_text
 
     retriever = assistant.retriever
-    return [embedding_text(sentence_text(chunk.text, span))
+    return [span_embedding_text(chunk.text, span)
             for chunk, rows in zip(retriever.chunks, retriever.chunk_sentences, strict=True)
             if rows for span in quotable_spans(chunk.text)]
 
@@ -184,9 +184,10 @@ def _like_for_like(ingest, seconds: float, size: int) -> float | None:
 def after_model_load(row: dict) -> float | None:
     """ingest/encode without the one-off start of the model (importing torch and
     sentence-transformers, loading the weights): the ingest's steady pace."""
-    seconds = row["ingest_s"] - row.get("ingest_model_s", 0.0)
-    speed = row["encode_chunks_per_s"]
-    return row["chunks"] / seconds / speed if "ingest_model_s" in row and speed else None
+    if "ingest_model_s" not in row or not row["encode_chunks_per_s"]:
+        return None  # a row from before the ingest timed its parts
+    seconds = row["ingest_s"] - row["ingest_model_s"]
+    return row["chunks"] / seconds / row["encode_chunks_per_s"]
 
 
 def run_child(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path],

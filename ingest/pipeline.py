@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from assistant.answer import SENTENCE_EMBED_CHARS, embedding_text, quotable_spans, sentence_text
+from assistant.answer import SENTENCE_EMBED_CHARS, quotable_spans, span_embedding_text
 from assistant.embeddings import Embedder
 from assistant.models import Chunk
 from assistant.settings import Settings
@@ -179,7 +179,7 @@ class Ingestor:
             self.load_model_in_background()
             for source in todo:
                 began = time.perf_counter()
-                prepared = self.prepare(source)
+                prepared = prepare_file(*self._prepare_args(source))
                 report.read_seconds += time.perf_counter() - began
                 yield prepared
             return
@@ -200,11 +200,13 @@ class Ingestor:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def _submit(self, pool: ProcessPoolExecutor, source: SourceFile) -> Future[Prepared]:
-        return pool.submit(prepare_file, source, self.settings, self._needs_file_metadata(source))
+        return pool.submit(prepare_file, *self._prepare_args(source))
 
-    def prepare(self, source: SourceFile) -> Prepared:
-        """Load, clean and split one file, in this process."""
-        return prepare_file(source, self.settings, self._needs_file_metadata(source))
+    def _prepare_args(self, source: SourceFile) -> tuple[SourceFile, Settings, bool]:
+        """What `prepare_file` needs, here or in the reader process (which has no catalogue):
+        files the catalogue does not know take their title and year from the file itself."""
+        known = self.catalogue is None or self.catalogue.by_id(source.document.id) is not None
+        return source, self.settings, not known
 
     def store_prepared(self, prepared: Prepared, report: IngestReport) -> None:
         source, doc = prepared.source, prepared.document
@@ -224,10 +226,6 @@ class Ingestor:
                                  - (report.model_seconds + report.embed_seconds - model_and_embed))
         report.documents += 1
         report.pages += prepared.pages
-
-    def _needs_file_metadata(self, source: SourceFile) -> bool:
-        """Files the catalogue does not know take their title and year from the file itself."""
-        return self.catalogue is not None and self.catalogue.by_id(source.document.id) is None
 
     def _store_chunks(self, doc_id: str, chunks: list[Chunk], sha256: str,
                       report: IngestReport) -> None:
@@ -266,7 +264,7 @@ class Ingestor:
         """The chunk texts, then every distinct sentence on its own: two encodes (one encode
         over both lists measured 10-18% slower on the shared corpus, timed apart)."""
         chunk_vectors = self._encode_distinct([c.index_text() for c in chunks], report)
-        sentence_texts = [embedding_text(sentence_text(chunk.text, span))
+        sentence_texts = [span_embedding_text(chunk.text, span)
                           for chunk, chunk_spans in zip(chunks, spans, strict=True)
                           for span in chunk_spans]
         return chunk_vectors, self._encode_distinct(sentence_texts, report)
@@ -285,7 +283,7 @@ class Ingestor:
         chunk_vectors, pooled = self.embedder.encode_with_spans(texts, windows)
         report.embed_seconds += time.perf_counter() - began
         flat = [vector for per_chunk in pooled for vector in per_chunk]
-        apart = [embedding_text(sentence_text(chunk.text, span))
+        apart = [span_embedding_text(chunk.text, span)
                  for chunk, chunk_spans, chunk_pooled in zip(chunks, spans, pooled, strict=True)
                  for span, vector in zip(chunk_spans, chunk_pooled, strict=True) if vector is None]
         encoded = iter(self._encode_distinct(apart, report))
