@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.i18n import instrument_name, message, page
+from assistant.i18n import locator as localize_locator
 from assistant.models import Chunk, Citation, Passage
-from assistant.references import DISPLAY_NAMES
 
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK = "".join(
@@ -155,18 +156,18 @@ def sub_locator(chunk: Chunk, offset: int) -> str:
     return chunk.locator
 
 
-def introduce(chunk: Chunk, locator: str) -> str:
+def introduce(chunk: Chunk, locator: str, language: str = "en") -> str:
     """'Under Article 3(c) of the Trafficking in Persons Protocol' or
-    'The Global Report ... (p. 71) states'."""
+    'The Global Report ... (p. 71) states', in the answer's language."""
     if chunk.article or locator == "Preamble":
-        name = DISPLAY_NAMES.get(chunk.instrument or "", _short_title(chunk.title))
+        name = instrument_name(chunk.instrument, language) or _short_title(chunk.title)
         if locator == "Preamble":
-            return f"The preamble of {name} states"
-        return f"Under {locator} of {name}"
-    page = f"p. {chunk.page_label}" if chunk.page_label else (
-        f"p. {chunk.page_start}" if chunk.page_start else None)
-    where = f" ({page})" if page else ""
-    return f"{_short_title(chunk.title, article=True)}{where} states"
+            return message("preamble", language, name=name)
+        return message("under", language, name=name, locator=localize_locator(locator, language))
+    label = chunk.page_label or (str(chunk.page_start) if chunk.page_start else None)
+    where = f" ({page(label, language)})" if label else ""
+    title = _short_title(chunk.title, article=(language == "en"))
+    return message("report", language, title=title, page=where)
 
 
 def _short_title(title: str, article: bool = False) -> str:
@@ -176,7 +177,7 @@ def _short_title(title: str, article: bool = False) -> str:
     return short
 
 
-def compose(question_sentences: list[Sentence], passages: list[Passage],
+def compose(question_sentences: list[Sentence], passages: list[Passage], language: str = "en",
             ) -> tuple[str, list[Citation]]:
     """Answer text with [n] markers and its citations, one per cited passage."""
     numbers: dict[int, int] = {}
@@ -196,7 +197,7 @@ def compose(question_sentences: list[Sentence], passages: list[Passage],
             citations.append(Citation.from_passage(numbers[passage.rank], passage, quote=quoted))
         n = numbers[passage.rank]
         locator = sub_locator(passage.chunk, group[0].start)
-        lines.append(f"{introduce(passage.chunk, locator)}: \u201c{quoted}\u201d [{n}]")
+        lines.append(f"{introduce(passage.chunk, locator, language)}: \u201c{quoted}\u201d [{n}]")
     return "\n\n".join(lines), citations
 
 
@@ -211,7 +212,7 @@ def _join_quoted(group: list[Sentence]) -> str:
 
 
 def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: int = 1200,
-                     ) -> list[Sentence]:
+                     margin: float = 0.12) -> list[Sentence]:
     """The best sentences, near the best score, no duplicates, in reading order."""
     if not sentences:
         return []
@@ -221,7 +222,7 @@ def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: i
     seen: list[str] = []
     total = 0
     for sentence in ranked:
-        if len(chosen) >= max_sentences or (chosen and sentence.score < best - 0.12):
+        if len(chosen) >= max_sentences or (chosen and sentence.score < best - margin):
             break
         key = re.sub(r"\W+", "", sentence.text.lower())
         if any(key in other or other in key for other in seen):

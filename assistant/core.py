@@ -20,16 +20,16 @@ from assistant.answer import (
 )
 from assistant.coverage import Coverage, asks_for_current_state
 from assistant.embeddings import Embedder
-from assistant.errors import EmptyIndexError, QuestionError
-from assistant.followup import resolve
-from assistant.glossary import expand
+from assistant.errors import EmptyIndexError
+from assistant.grounding import ungrounded
+from assistant.i18n import language_name, message
 from assistant.models import Answer, Citation, Filters, Passage
+from assistant.query import Query, build_query, clean_question
 from assistant.references import article_refs, asks_for_definition
 from assistant.retrieval import Retriever, defined_terms, tokenize
 from assistant.settings import Settings
 from assistant.store import Store
 
-EVIDENCE_PASSAGES = 3  # how many top passages the extractive answer quotes from
 SENTENCE_CACHE = 20_000
 
 
@@ -73,42 +73,37 @@ class Assistant:
 
     # questions
     def check_question(self, question: str) -> str:
-        if not isinstance(question, str) or not question.strip():
-            raise QuestionError("The question is empty: type a question about trafficking in "
-                                "persons or migrant smuggling.")
-        if len(question) > self.settings.max_question_chars:
-            raise QuestionError(f"The question is {len(question):,} characters long; the maximum "
-                                f"is {self.settings.max_question_chars:,}. Shorten it.")
-        return question.strip()
+        return clean_question(question, self.settings.max_question_chars)
 
-    def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None,
-                 ) -> list[Passage]:
-        query = self.check_question(query)
+    def query(self, question: str, history: list[dict] | None = None) -> Query:
+        return build_query(question, self.settings, history)
+
+    def retrieve(self, question: str | Query, filters: Filters | None = None,
+                 k: int | None = None) -> list[Passage]:
+        query = question if isinstance(question, Query) else self.query(question)
         self._require_index()
-        return self.retriever.search(query, self.embed_question(query), filters, k)
+        return self.search(query, self.embed_query(query.dense_text), filters, k)
+
+    def search(self, query: Query, query_vector: np.ndarray, filters: Filters | None = None,
+               k: int | None = None) -> list[Passage]:
+        return self.retriever.search(query.text, query_vector, filters, k,
+                                     keywords=query.keywords)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embedder.encode([text])[0]
-
-    def embed_question(self, question: str) -> np.ndarray:
-        """The question's vector, with the legal terms of its everyday phrases when the
-        glossary is on: "agreed" also looks for "consent"."""
-        return self.embed_query(expand(question) if self.settings.glossary else question)
+        return self.embedder.encode_queries([text])[0]
 
     def ask(self, question: str, history: list[dict] | None = None,
             filters: Filters | dict | None = None, k: int | None = None,
             mode: str | None = None) -> Answer:
         began = time.perf_counter()
-        question = self.check_question(question)
+        query = self.query(question, history)
         self._require_index()
         if isinstance(filters, dict):
             filters = Filters(**filters)
-        resolved = resolve(question, history)
-        query_vector = self.embed_question(resolved)
-        passages = self.retriever.search(resolved, query_vector, filters, k)
+        query_vector = self.embed_query(query.dense_text)
+        passages = self.search(query, query_vector, filters, k)
         retrieved = time.perf_counter()
-        answer = self._answer(question, resolved, query_vector, passages,
-                              mode or self.settings.answer_mode)
+        answer = self._answer(query, query_vector, passages, mode or self.settings.answer_mode)
         done = time.perf_counter()
         answer.timings_ms = {"retrieve": (retrieved - began) * 1000,
                              "answer": (done - retrieved) * 1000, "total": (done - began) * 1000}
@@ -119,40 +114,65 @@ class Assistant:
             raise EmptyIndexError(self.store.name)
 
     # answers
-    def _answer(self, question: str, resolved: str, query_vector: np.ndarray,
-                passages: list[Passage], mode: str) -> Answer:
+    def _answer(self, query: Query, query_vector: np.ndarray, passages: list[Passage],
+                mode: str) -> Answer:
+        question, resolved, language = query.question, query.text, query.language
         base = {"question": question, "passages": passages, "settings_hash":
-                self.settings.settings_hash(),
-                "resolved_question": resolved if resolved != question else None}
+                self.settings.settings_hash(), "language": language,
+                "resolved_question": query.resolved if query.resolved != question else None}
         if mode == "passages":  # the naive baseline: top passages as the answer, no refusal
             citations = [Citation.from_passage(i, p) for i, p in enumerate(passages[:3], 1)]
             text = "\n\n".join(f"{p.chunk.text} [{c.n}]" for p, c in zip(passages, citations,
                                                                         strict=False))
             return Answer(text=text, citations=citations, mode=mode, **base)
         sentences, evidence = self.score_sentences(resolved, query_vector, passages)
-        notices = self._coverage_notices(question)
+        notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
-            return Answer(text=refusal_text(), refused=True, mode=mode, notices=notices, **base)
+            return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
+                          **base)
         chosen = self._choose(resolved, sentences)
-        text, citations = compose(chosen, passages)
-        answer = Answer(text=text, citations=citations, mode="extractive", **base)
+        text, citations = compose(chosen, passages, language)
+        answer = Answer(text=text, citations=citations, mode="extractive",
+                        notices=self._language_notices(query, citations), **base)
         if mode == "llm":
             from assistant.llm import answer_with_llm
 
             return answer_with_llm(self, answer)
         return answer
 
-    def _coverage_notices(self, question: str) -> list[str]:
+    def _coverage_notices(self, query: Query) -> list[str]:
         """Why the corpus cannot answer, whatever passages look similar."""
         notices: list[str] = []
-        unknown = self.coverage.unknown_names(question)
+        language = query.language
+        # query.text is English: a country named in another language ("Alemania") was read
+        # through the terminology table into its English name.
+        unknown = self.coverage.unknown_names(query.text)
         if unknown:
-            notices.append(f"The documents never mention: {', '.join(unknown)}.")
-        if asks_for_current_state(question):
+            notices.append(message("never_mention", language, names=", ".join(unknown)))
+        if asks_for_current_state(query.text):
             latest = self.latest_year
-            notices.append("The question asks about the present; the documents are a fixed "
-                           f"collection{f' (latest from {latest})' if latest else ''}.")
+            notices.append(message("present", language, latest=message(
+                "latest", language, year=latest) if latest else ""))
         return notices
+
+    def _grounding_notices(self, query: Query, passages: list[Passage]) -> list[str]:
+        """A question about a country's own law or figures, a body's report or a year is
+        answered only from passages about it (assistant/grounding.py)."""
+        evidence = passages[:self.settings.ranking.evidence_passages]
+        missing = ungrounded(query.text, evidence)
+        if not missing:
+            return []
+        names = ", ".join(scope.label for scope in missing)
+        return [message("not_covered", query.language, names=names)]
+
+    @staticmethod
+    def _language_notices(query: Query, citations: list[Citation]) -> list[str]:
+        """A question in one language answered with quotations in another says so."""
+        quoted = list(dict.fromkeys(c.language for c in citations if c.language))
+        if not citations or quoted == [query.language]:
+            return []
+        names = ", ".join(language_name(code, query.language) for code in quoted)
+        return [message("quote_language", query.language, language_name=names)]
 
     def _choose(self, query: str, sentences: list[Sentence]) -> list[Sentence]:
         """A named provision is quoted from its own text; otherwise the best sentences."""
@@ -163,16 +183,18 @@ class Assistant:
                 named = _defining_part(query, named)
             if named:
                 return provision_sentences(named, refs)
-        return select_sentences(sentences, self.settings.max_answer_sentences)
+        return select_sentences(sentences, self.settings.max_answer_sentences,
+                                margin=self.settings.ranking.sentence_margin)
 
     def score_sentences(self, query: str, query_vector: np.ndarray, passages: list[Passage],
                         ) -> tuple[list[Sentence], float]:
         """Score the sentences of the top passages; return them and the evidence strength."""
         if not passages:
             return [], 0.0
+        ranking = self.settings.ranking
+        top = ranking.evidence_passages
         named = bool(article_refs(query))
-        pool = [p for p in passages[:EVIDENCE_PASSAGES]] + [
-            p for p in passages[EVIDENCE_PASSAGES:] if "lookup" in p.scores]
+        pool = [p for p in passages[:top]] + [p for p in passages[top:] if "lookup" in p.scores]
         sentences = sentences_of(pool)
         if not sentences:
             return [], 0.0
@@ -182,9 +204,9 @@ class Assistant:
             # A provision's title says what its sentences are about ("laundering of proceeds").
             words = set(tokenize(f"{sentence.text} {sentence.chunk.article_title or ''}"))
             overlap = lexical_overlap(query_tokens, words, self._idf)
-            prior = 0.04 * (EVIDENCE_PASSAGES - min(sentence.passage.rank, EVIDENCE_PASSAGES))
-            lookup = 0.25 if "lookup" in sentence.passage.scores else 0.0
-            sentence.score = float(cosine) + 0.35 * overlap + prior + lookup
+            prior = ranking.sentence_rank_prior * (top - min(sentence.passage.rank, top))
+            lookup = ranking.sentence_lookup if "lookup" in sentence.passage.scores else 0.0
+            sentence.score = float(cosine) + ranking.sentence_overlap * overlap + prior + lookup
         top_passage = passages[0]
         passage_cos = top_passage.scores.get("dense", 0.0)
         best_sentence = max(float(c) for c in cosines)
@@ -220,9 +242,8 @@ class Assistant:
             return np.stack([self._sentence_vectors[t] for t in texts])
 
 
-def refusal_text() -> str:
-    return ("The corpus does not answer this question. The passages below are the closest "
-            "found and are shown only as possibly related; they are not an answer.")
+def refusal_text(language: str = "en") -> str:
+    return message("refusal", language)
 
 
 def _idf(retriever: Retriever) -> dict[str, float]:

@@ -100,16 +100,20 @@ class Coverage:
         self.words: set[str] = {w for text in unique for w in text.split()}
         self.text = " " + " ".join(sorted(unique)) + " "
 
-    def unknown_names(self, question: str) -> list[str]:
+    def unknown_names(self, question: str, names: bool = True) -> list[str]:
         """Names, acronyms, years and multi-word names of the question absent from the corpus
-        (the instruments' own names, "the Palermo Protocol", are known whatever the text)."""
+        (the instruments' own names, "the Palermo Protocol", are known whatever the text).
+        `names=False` looks up only what reads the same in every language: years, numbers,
+        acronyms and document numbers."""
         question = without_instrument_names(question)
         missing = [
             word
             for word in self._salient_words(question)
-            if any(part not in self.words for part in _normal(word).split())
+            if (names or word.isdigit() or word.isupper())
+            and any(part not in self.words for part in _normal(word).split())
         ]
-        for name in [*self._names(question), *IDENTIFIER_RE.findall(question)]:
+        found = self._names(question) if names else []
+        for name in [*found, *IDENTIFIER_RE.findall(question)]:
             if f" {_normal(name)} " not in self.text:
                 missing.append(name)
         return list(dict.fromkeys(missing))

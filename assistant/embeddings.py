@@ -25,7 +25,15 @@ class Embedder:
         threadpool_limits(limits=1, user_api="blas")
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Unit-length float32 vectors, so a dot product is the cosine similarity."""
+        """Unit-length float32 vectors of passages (with the model's passage prefix, if it
+        needs one), so a dot product is the cosine similarity."""
+        return self._encode(with_prefix(self.settings.passage_prefix, texts), progress)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        """Vectors of questions, with the model's query prefix ("query: " for e5 models)."""
+        return self._encode(with_prefix(self.settings.query_prefix, texts))
+
+    def _encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return self.model.encode(
@@ -51,6 +59,8 @@ class Embedder:
         over each character span, a unit vector for each span: the sentences of a chunk cost
         no pass of their own ("late chunking"). A span that runs past the model's window of
         tokens, or one the tokens do not cover, gets None."""
+        if self.settings.passage_prefix:  # offsets would shift: pooling needs the bare text
+            return self.encode(texts), [[None] * len(s) for s in spans]
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         pooled: list[list[np.ndarray | None]] = [[None] * len(s) for s in spans]
         size = self.settings.embed_batch_size
@@ -77,6 +87,10 @@ class Embedder:
         size = getattr(model, "get_embedding_dimension", None) or (
             model.get_sentence_embedding_dimension)
         return int(size())
+
+
+def with_prefix(prefix: str, texts: list[str]) -> list[str]:
+    return [f"{prefix}{text}" for text in texts] if prefix else list(texts)
 
 
 def _pool_spans(token_vectors: np.ndarray, offsets: list[tuple[int, int]],

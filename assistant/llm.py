@@ -284,12 +284,13 @@ def checked_answer(assistant: Assistant, extractive: Answer, reply: str,
     order = list(dict.fromkeys(n for s in sentences for n in s.numbers))
     base = {"question": extractive.question, "passages": extractive.passages, "mode": "llm",
             "resolved_question": extractive.resolved_question,
-            "settings_hash": extractive.settings_hash}
+            "settings_hash": extractive.settings_hash, "language": extractive.language}
     if not order:
         if is_refusal(text):
             from assistant.core import refusal_text
 
-            return Answer(text=refusal_text(), refused=True, notices=notices, **base)
+            return Answer(text=refusal_text(extractive.language), refused=True, notices=notices,
+                          **base)
         return fallback(extractive, "its answer cited none of the passages")
 
     lexical_min, cosine_min = support_thresholds(assistant.settings)

@@ -44,6 +44,7 @@ class Chunk(BaseModel):
     kind: str = "other"
     year: int | None = None
     instrument: str | None = None
+    language: str = "en"  # of the text (ISO 639-1)
     url: str | None = None
     article: str | None = None  # "3", for treaties
     article_title: str | None = None  # "Use of terms"
@@ -129,6 +130,7 @@ class SourceLocation(BaseModel):
     page_end: int | None = None
     page_label: str | None = None  # printed page label of page_start
     url: str | None = None
+    language: str = "en"  # of the passage's text
 
 
 class Citation(SourceLocation):
@@ -152,6 +154,7 @@ class Citation(SourceLocation):
             page_end=c.page_end,
             page_label=c.page_label,
             url=page_url(c.url, c.page_start),
+            language=c.language,
             text=c.text,
             quote=quote,
         )
@@ -173,6 +176,7 @@ class Answer(BaseModel):
     refused: bool = False
     mode: str = "extractive"
     notices: list[str] = Field(default_factory=list)  # e.g. LLM fallback, unsupported sentences
+    language: str = "en"  # of the question, and so of the answer's own words
     resolved_question: str | None = None  # the follow-up after resolution against history
     timings_ms: dict[str, float] = Field(default_factory=dict)  # retrieve, answer, total
     settings_hash: str = ""

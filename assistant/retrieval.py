@@ -102,10 +102,6 @@ STOPWORDS = frozenset(
         "same",
     ]
 )
-# Chosen on the dev set (docs/benchmarks.md): cosine of the chunk and of its best sentence,
-# BM25 relative to the best candidate, a bonus for the instrument the question names and one
-# for treaty text when the question asks about obligations, rights or definitions.
-RERANK_WEIGHTS = {"chunk": 1.0, "sentence": 1.0, "bm25": 0.3, "instrument": 0.2, "law": 0.25}
 LAW_RE = re.compile(
     r"\b(must|shall|required?|obligat\w*|ha(?:ve|s) to|should|protocol|convention|treaty|"
     r"article|states? part\w*|legal\w*|law|criminali[sz]\w*|offen[cs]e|defin\w*|allowed|"
@@ -311,7 +307,10 @@ class Retriever:
         query_vector: np.ndarray,
         filters: Filters | None = None,
         k: int | None = None,
+        keywords: str | None = None,
     ) -> list[Passage]:
+        """Ranked passages for the question's English `query` text; `keywords` (default: the
+        query, expanded by the glossary when it is on) is what BM25 searches."""
         filters = filters or Filters()
         k = k or self.settings.k
         if not self.chunks:
@@ -325,7 +324,8 @@ class Retriever:
                 c.dense, c.dense_rank = score, rank
                 c.rrf += 1.0 / (self.settings.rrf_k + rank)
         if mode in ("hybrid", "bm25"):
-            keywords = expand(query) if self.settings.glossary else query
+            if keywords is None:
+                keywords = expand(query) if self.settings.glossary else query
             for rank, (i, score) in enumerate(self.keyword(keywords, n, filters), start=1):
                 c = candidates.setdefault(i, Candidate(i))
                 c.bm25, c.bm25_rank = score, rank
@@ -378,24 +378,24 @@ class Retriever:
     ) -> None:
         """Score the fused pool on the chunk's and its best sentence's cosine similarity, the
         relative BM25 strength, and what the question asks for: an instrument it names, the
-        law itself. Weights chosen on the dev set (docs/benchmarks.md)."""
+        law itself. Weights: `Settings.ranking`, chosen by cross-validation (docs/benchmarks.md)."""
         indexes = np.array([c.index for c in candidates])
         cosines = self.vectors[indexes] @ query_vector
         top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
         named = set(instruments_named(query))
         wants_law = bool(LAW_RE.search(query))
+        weights = self.settings.ranking
         for c, cosine in zip(candidates, cosines, strict=True):
             chunk = self.chunks[c.index]
             rows = self.chunk_sentences[c.index]
             c.sentence = (float((self.sentence_vectors[rows] @ query_vector).max())
                           if sentences and rows else float(cosine))
             c.dense = float(cosine)
-            prior = RERANK_WEIGHTS["instrument"] if named and chunk.instrument in named else 0.0
+            prior = weights.instrument if named and chunk.instrument in named else 0.0
             if wants_law and chunk.kind == "treaty":
-                prior += RERANK_WEIGHTS["law"]
-            c.final = (RERANK_WEIGHTS["chunk"] * float(cosine)
-                       + RERANK_WEIGHTS["sentence"] * c.sentence
-                       + RERANK_WEIGHTS["bm25"] * (c.bm25 or 0.0) / top_bm25 + prior)
+                prior += weights.law
+            c.final = (weights.chunk * float(cosine) + weights.sentence * c.sentence
+                       + weights.bm25 * (c.bm25 or 0.0) / top_bm25 + prior)
 
     def _passage(self, c: Candidate, rank: int) -> Passage:
         scores = {"rrf": c.rrf, "final": c.final}

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
@@ -23,8 +23,37 @@ RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]
 
 
+Language = Literal["auto", "en", "fr", "es", "ru", "zh", "ar"]
+
+
+class Ranking(BaseModel):
+    """Every constant that shapes ranking and answer selection (env: `UNODC_RANKING__<NAME>`).
+    The values were chosen by k-fold cross-validation over the dev set (docs/benchmarks.md has
+    each one's spread over the folds)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # rerank of the fused candidates: cosine of the chunk and of its best sentence, BM25 relative
+    # to the best candidate, a prior for the instrument the question names and one for treaty
+    # text when the question asks about obligations, rights or definitions
+    chunk: float = 1.0
+    sentence: float = 1.0
+    bm25: float = 0.3
+    instrument: float = 0.2
+    law: float = 0.25
+    # answer sentences: how many top passages are quoted from, the weight of the question's
+    # (idf-weighted) words in the sentence, a prior per rank of its passage, a bonus for the
+    # provision the question named, and how far below the best sentence a quoted one may score
+    evidence_passages: int = Field(default=3, ge=1, le=10)
+    sentence_overlap: float = 0.35
+    sentence_rank_prior: float = 0.04
+    sentence_lookup: float = 0.25
+    sentence_margin: float = 0.12
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="UNODC_", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(env_prefix="UNODC_", extra="ignore", frozen=True,
+                                      env_nested_delimiter="__")
 
     # Storage
     data_dir: Path = Path("data")
@@ -49,6 +78,16 @@ class Settings(BaseSettings):
     # "pooled" from the chunk's own forward pass (late chunking: a faster ingest, a little
     # less precise retrieval; docs/benchmarks.md has both)
     sentence_vectors: Literal["encoded", "pooled"] = "encoded"
+    # prefixes some models need ("query: " / "passage: " for the e5 family); part of the index
+    query_prefix: str = ""
+    passage_prefix: str = ""
+    # a multilingual model embeds a question in any language as it is; an English-only one
+    # (the packaged MiniLM) gets the question's English terms from the terminology table
+    multilingual_embedding: bool = False
+
+    # Languages
+    language: Language = "auto"  # the questions' language; "auto" detects it per question
+    language_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
 
     # Retrieval
     retrieval_mode: RetrievalMode = "hybrid"
@@ -58,6 +97,7 @@ class Settings(BaseSettings):
     k: int = Field(default=10, ge=1, le=100)
     candidates: int = Field(default=40, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = Field(default=60, ge=1)
+    ranking: Ranking = Field(default_factory=Ranking)
 
     # Answers
     answer_mode: Literal["extractive", "llm", "passages"] = "extractive"
@@ -106,6 +146,7 @@ class Settings(BaseSettings):
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
             "sentence_vectors": self.sentence_vectors,
+            **({"passage_prefix": self.passage_prefix} if self.passage_prefix else {}),
         }
 
     def index_hash(self) -> str:
@@ -129,6 +170,15 @@ class Settings(BaseSettings):
             "refusal_threshold": self.refusal_threshold,
             "llm": self.llm,
             "candidates": self.candidates,
+            "k": self.k,
+            "rrf_k": self.rrf_k,
+            "max_answer_sentences": self.max_answer_sentences,
+            "support_threshold": self.support_threshold,
+            "query_prefix": self.query_prefix,
+            "multilingual_embedding": self.multilingual_embedding,
+            "language": self.language,
+            "language_min_confidence": self.language_min_confidence,
+            "ranking": self.ranking.model_dump(),
         }
 
     def settings_hash(self) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.language import detect_language
 from assistant.models import Chunk, Document
 from assistant.settings import Settings
 from ingest.loaders import LoadedFile, LoadError, load_file
@@ -51,6 +52,9 @@ def prepare_file(source: SourceFile, settings: Settings, file_metadata: bool) ->
             update = {"title": loaded.title, "year": loaded.year}
             doc = doc.model_copy(update={k: v for k, v in update.items() if v})
         chunks = _unique(split_document(doc, loaded, settings))
+        language = doc.language if not file_metadata else detect_language(
+            " ".join(page.text for page in loaded.pages)[:5000])
+        chunks = [c.model_copy(update={"language": language}) for c in chunks]
     except LoadError as error:
         return Prepared(source, problem=error.reason)
     except ValueError as error:

@@ -1,0 +1,110 @@
+"""Is the evidence about what the question is about?
+
+"What is the penalty for trafficking under French law?" retrieves the Protocol's
+criminalisation article: the right topic, the wrong jurisdiction. A question whose subject is a
+particular country's law or figures, a body's own report, or a period is answered only from
+passages that are about that country, body or period. A question that only *mentions* a
+country while it asks about the instruments' rules ("can Germany refuse to extradite its own
+citizen?") has no such scope: Germany is an actor there, not the subject.
+
+A mention is the subject when it owns the law or the figures asked about: "French law",
+"Spain's penal code", "the law of Italy", "convictions recorded in Spain", "the ILO's estimate",
+or when a question asks for a count ("how many", "number of"): a count is of a place and a
+year, and figures of another place or year do not answer it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from assistant.models import Passage
+
+DEMONYMS_PATH = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
+# What a jurisdiction or a body owns that the instruments are not: its law, its figures.
+OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislation|penal code|"
+         r"criminal code|code|statutes?|acts?|constitution|action plan|policy|polic(?:y|ies)|"
+         r"statistics|data|figures|estimates?|reports?|convictions|prosecutions|penalt(?:y|ies)|"
+         r"sentences?|rankings?|tiers?)")
+COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|rate of|"
+                   r"statistics|figures)\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+NAME = r"(?:[A-Z][\w'\u2019.-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w'\u2019.-]*)*)"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Something the question is about that the evidence must be about too."""
+
+    label: str  # as the question names it: "French law", "Spain", "2021"
+    names: tuple[str, ...]  # any of these in a passage counts as being about it
+
+
+@cache
+def places() -> dict[str, str]:
+    """Names and demonyms of countries (English), each to the country's name."""
+    import pycountry
+
+    found: dict[str, str] = {}
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", None) or country.name
+        for attribute in ("name", "common_name", "official_name"):
+            if value := getattr(country, attribute, None):
+                found.setdefault(value, english)
+    if DEMONYMS_PATH.is_file():
+        for line in DEMONYMS_PATH.read_text(encoding="utf-8").splitlines():
+            demonym, sep, country = line.partition("\t")
+            if sep and demonym.strip() and not demonym.startswith("#"):
+                country = country.strip()
+                found.setdefault(demonym.strip(), found.get(country, country))
+    return found
+
+
+@cache
+def _place_pattern() -> re.Pattern[str]:
+    names = sorted(places(), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+
+
+def _aliases(country: str) -> tuple[str, ...]:
+    """Every name and demonym of a country: a passage on 'Nigerian victims' is about Nigeria."""
+    return tuple(sorted({name for name, c in places().items() if c == country} | {country}))
+
+
+def scopes(question: str) -> list[Scope]:
+    """What the question is about, beyond the instruments' rules."""
+    found: list[Scope] = []
+    counting = bool(COUNT.search(question))
+    for match in _place_pattern().finditer(question):
+        name = match.group(1)
+        before = question[max(0, match.start() - 60):match.start()]
+        after = question[match.end():match.end() + 60]
+        owns = re.match(rf"(?:['\u2019]s)?\s+(?:\w+\s+){{0,2}}?{OWNED}\b", after, re.I)
+        owned = re.search(rf"\b{OWNED}\s+(?:\w+\s+){{0,3}}?(?:of|in|under|by|for|from)\s+"
+                          r"(?:the\s+)?$", before, re.I)
+        if owns or owned or counting:  # a count is always a count of somewhere
+            country = places()[name]
+            found.append(Scope(label=name, names=_aliases(country)))
+    for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,2}}?{OWNED}\b", question):
+        if not _place_pattern().fullmatch(match.group(1)):
+            found.append(Scope(label=match.group(1), names=(match.group(1),)))
+    if counting:
+        for year in dict.fromkeys(YEAR.findall(question)):
+            found.append(Scope(label=year, names=(year,)))
+    unique: dict[str, Scope] = {}
+    for scope in found:
+        unique.setdefault(scope.label, scope)
+    return list(unique.values())
+
+
+def mentions(passage: Passage, scope: Scope) -> bool:
+    text = f"{passage.chunk.title} {passage.chunk.section or ''} {passage.chunk.text}"
+    return any(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text,
+                         0 if name.isupper() else re.IGNORECASE) for name in scope.names)
+
+
+def ungrounded(question: str, evidence: list[Passage]) -> list[Scope]:
+    """The scopes of the question that no passage of the evidence is about."""
+    return [s for s in scopes(question) if not any(mentions(p, s) for p in evidence)]

@@ -1,0 +1,354 @@
+"""Questions in the six UN languages: detect the language, read article references written
+the way each language writes them, and map the question through the field's terminology table
+(`data/terms/<lang>.tsv`) into English query terms.
+
+The indexed texts are English (unless a user ingests another edition), and the packaged
+embedding model is English-only, so a French question "Peut-on poursuivre les migrants objet
+d'un trafic illicite ?" is searched as "prosecute migrants smuggling of migrants ..." beside its
+own words. The table is vocabulary of the field (word or phrase to word or phrase), never the
+wording of a provision.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from assistant.i18n import LANGUAGES
+
+TERMS_DIR = Path(__file__).resolve().parent / "data" / "terms"
+STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic", "en": "english"}
+MAX_PHRASE_TOKENS = 8
+MAX_PHRASE_CHARS = 24  # Chinese entries, matched as substrings
+WORD_RE = re.compile(r"[^\W_]+")  # "l'Everest" is "l" + "Everest", in the table as in a question
+_ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640]")  # tashkeel and tatweel
+_LATIN_LETTERS = {"а": "a", "б": "b", "в": "c", "г": "d", "д": "e", "е": "f",
+                  "أ": "a", "ا": "a", "ب": "b", "ج": "c", "د": "d", "ه": "e", "و": "f"}
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = r"[0-9零〇一二两三四五六七八九十百]+"
+
+
+@cache
+def _identifier():
+    """py3langid's model (shipped inside the wheel), restricted to the six languages."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(LANGUAGES))
+    return identifier
+
+
+def detect_language(text: str, min_confidence: float = 0.5) -> str:
+    """The UN language the text is written in; English when the detector is unsure (a terse
+    "Art. 3(a) TIP Protocol" is no evidence of another language)."""
+    if not text.strip():
+        return "en"
+    language, probability = _identifier().classify(text)
+    return language if probability >= min_confidence else "en"
+
+
+# Article references ----------------------------------------------------------------------
+
+def _number(text: str) -> str:
+    """'16', '١٦' (Arabic-Indic digits) or '十六' as '16'."""
+    if all(unicodedata.digit(ch, None) is not None for ch in text):
+        return "".join(str(unicodedata.digit(ch)) for ch in text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return str(total + current)
+
+
+def _letter(text: str | None) -> str | None:
+    if not text:
+        return None
+    letter = text.strip().lower()
+    return _LATIN_LETTERS.get(letter, letter) if len(letter) == 1 else None
+
+
+def _num(name: str) -> str:
+    return rf"(?P<{name}>\d{{1,3}}|[\u0660-\u0669]{{1,3}})"
+
+
+_LET = r"\(?\s*(?P<let>[a-z\u0430-\u0435]|[\u0623\u0627\u0628\u062c\u062f\u0647])\s*\)"
+_ART, _PAR = _num("art"), _num("par")
+# Per language: the orders in which it names article, paragraph and letter.
+_REFERENCE_PATTERNS: dict[str, tuple[str, ...]] = {
+    "fr": (
+        rf"(?:paragraphe|par\.|§)\s*{_PAR}\s*(?:de\s+l['\u2019]\s*|du\s+)?(?:article|art\.)\s*{_ART}",
+        rf"(?:l['\u2019]\s*)?(?:article|art\.)\s*{_ART}"
+        rf"(?:\s*,?\s*(?:paragraphe|par\.|§)\s*{_PAR})?(?:\s*,?\s*(?:alinéa|al\.|lettre)?\s*{_LET})?",
+    ),
+    "es": (
+        rf"(?:párrafo|parrafo|párr\.|§)\s*{_PAR}\s*(?:del\s+)?(?:artículo|articulo|art\.)\s*{_ART}",
+        rf"(?:artículo|articulo|art\.)\s*{_ART}(?:\s*,?\s*(?:párrafo|parrafo|párr\.|§)\s*{_PAR})?"
+        rf"(?:\s*,?\s*(?:apartado|inciso|letra)?\s*{_LET})?",
+    ),
+    "ru": (
+        rf"(?:пункт\w*|п\.)\s*{_PAR}\s*(?:стать\w*|ст\.)\s*{_ART}",
+        rf"(?:подпункт\w*|пп\.)\s*{_LET}\s*(?:пункт\w*|п\.)?\s*(?:{_PAR}\s*)?"
+        rf"(?:стать\w*|ст\.)\s*{_ART}",
+        rf"(?:стать\w*|ст\.)\s*{_ART}(?:\s*,?\s*(?:пункт\w*|п\.)\s*{_PAR})?"
+        rf"(?:\s*,?\s*(?:подпункт\w*|пп\.)?\s*{_LET})?",
+    ),
+    "ar": (
+        rf"الفقرة\s*(?:الفرعية\s*)?{_PAR}\s*من\s*المادة\s*{_ART}",
+        rf"(?:ال)?مادة\s*{_ART}(?:\s*[,،]?\s*(?:من\s*)?(?:ال)?فقرة\s*{_PAR})?"
+        rf"(?:\s*[,،]?\s*(?:الفقرة الفرعية)?\s*{_LET})?",
+    ),
+    "zh": (
+        rf"第\s*(?P<art>{_CN_NUMBER})\s*条(?:\s*第\s*(?P<par>{_CN_NUMBER})\s*款)?"
+        r"(?:\s*[(（]\s*(?P<let>[a-z])\s*[)）]\s*(?:项|目)?)?",
+    ),
+}
+_COMPILED_REFERENCES = {
+    lang: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+    for lang, patterns in _REFERENCE_PATTERNS.items()
+}
+
+
+def english_reference(match: re.Match[str]) -> str:
+    """The reference in the English form the rest of the pipeline reads: 'Article 6(a),
+    paragraph 3'."""
+    groups = match.groupdict()
+    out = f"Article {_number(groups['art'])}"
+    if letter := _letter(groups.get("let")):
+        out += f"({letter})"
+    if groups.get("par"):
+        out += f", paragraph {_number(groups['par'])}"
+    return out
+
+
+def reference_spans(text: str, language: str) -> list[tuple[int, int, str]]:
+    """Where the text names articles, with each reference in English, in reading order."""
+    spans: list[tuple[int, int, str]] = []
+    for pattern in _COMPILED_REFERENCES.get(language, ()):
+        for match in pattern.finditer(text):
+            if not any(s < match.end() and match.start() < e for s, e, _ in spans):
+                spans.append((match.start(), match.end(), english_reference(match)))
+    return sorted(spans)
+
+
+# The terminology table --------------------------------------------------------------------
+
+def normalise(text: str, language: str) -> str:
+    """Case, accents and spelling variants folded the same way for the table and the text."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
+    if language == "ar":
+        text = _ARABIC_MARKS.sub("", text)
+        text = re.sub("[أإآ]", "ا", text).replace("ة", "ه").replace("ى", "ي")
+    elif language == "ru":
+        text = text.replace("ё", "е")
+    elif language in ("fr", "es"):
+        text = "".join(ch for ch in unicodedata.normalize("NFD", text)
+                       if unicodedata.category(ch) != "Mn")
+    return text
+
+
+@dataclass(frozen=True)
+class TermTable:
+    """One language's entries: word sequences as written (folded) and as stemmed (or, for
+    Chinese, strings) to English. The words as written win: "directive" is not "directement"
+    although both stem to "direct"."""
+
+    language: str
+    exact: dict[tuple[str, ...], str]
+    entries: dict[tuple[str, ...], str]  # stemmed
+    longest: int
+
+    def lookup(self, words: list[str], stems: list[str]) -> str | None:
+        return self.exact.get(tuple(words)) or self.entries.get(tuple(stems))
+
+
+@cache
+def _stemmer(language: str):
+    import Stemmer
+
+    name = STEMMERS.get(language)
+    return Stemmer.Stemmer(name) if name else None
+
+
+def _stem_all(language: str, words: list[str]) -> list[str]:
+    stemmer = _stemmer(language)
+    return stemmer.stemWords(words) if stemmer else words
+
+
+def _words(text: str) -> list[re.Match[str]]:
+    return list(WORD_RE.finditer(text))
+
+
+@cache
+def term_table(language: str, directory: str = str(TERMS_DIR)) -> TermTable | None:
+    """The table of a language (None when there is no file for it). Read once per process;
+    immutable afterwards."""
+    path = Path(directory) / f"{language}.tsv"
+    if not path.is_file():
+        return None
+    pairs: list[tuple[str, str]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        foreign, sep, english = line.partition("\t")
+        if not sep or not foreign.strip() or not english.strip():
+            raise ValueError(f"{path}:{number}: expected 'term<TAB>english term'")
+        pairs.append((foreign.strip(), english.strip()))
+    exact: dict[tuple[str, ...], str] = {}
+    entries: dict[tuple[str, ...], str] = {}
+    for foreign, english in [*pairs, *country_names(language)]:
+        norm = normalise(foreign, language)
+        if language == "zh":
+            entries.setdefault((norm,), english)
+            continue
+        words = [m.group(0) for m in _words(norm)]
+        if words:
+            exact.setdefault(tuple(words), english)
+            entries.setdefault(tuple(_stem_all(language, words)), english)
+    longest = max((len(k[0]) if language == "zh" else len(k) for k in entries), default=0)
+    return TermTable(language, exact, entries, longest)
+
+
+_GETTEXT_LOCALES = {"zh": "zh_CN"}
+
+
+def country_names(language: str) -> list[tuple[str, str]]:
+    """Country names in `language` with their English names, from pycountry's ISO 3166
+    translations: "Alemania" -> "Germany", "巴西" -> "Brazil"."""
+    import gettext
+
+    import pycountry
+
+    try:
+        names = gettext.translation("iso3166-1", pycountry.LOCALES_DIR,
+                                    languages=[_GETTEXT_LOCALES.get(language, language)])
+    except OSError:
+        return []
+    pairs: list[tuple[str, str]] = []
+    for country in pycountry.countries:
+        english = getattr(country, "common_name", None) or country.name
+        for attribute in ("name", "common_name", "official_name"):
+            value = getattr(country, attribute, None)
+            if value and (local := names.gettext(value)) != value:
+                pairs.append((local, english))
+    return pairs
+
+
+@dataclass
+class Translation:
+    """A question read into English query terms."""
+
+    language: str
+    english: str  # English terms and references, in the question's order (dense query)
+    keywords: str  # the English terms and every word of the question (BM25)
+    matched: list[tuple[str, str]] = field(default_factory=list)  # (question's words, English)
+    unmatched: list[str] = field(default_factory=list)
+
+
+def translate(text: str, language: str, directory: Path | None = None) -> Translation:
+    """Map a question in `language` through its terminology table: each longest phrase with an
+    entry becomes its English term, article references become 'Article N(x), paragraph M'.
+    Words with no entry are kept: names and numbers in the English query, all of them among
+    the keywords (they find an edition in the question's language, if one is indexed)."""
+    if language == "en":
+        return Translation("en", text, text)
+    table = term_table(language, str(directory or TERMS_DIR))
+    pieces: list[str] = []
+    result = Translation(language, "", "")
+    last = 0
+    for start, end, reference in reference_spans(text, language):
+        pieces += _map_segment(text[last:start], table, result)
+        pieces.append(reference)
+        last = end
+    pieces += _map_segment(text[last:], table, result)
+    english = " ".join(dict.fromkeys(p for p in pieces if p))
+    result.english = english
+    result.keywords = f"{english} {text}"
+    return result
+
+
+def _map_segment(segment: str, table: TermTable | None, result: Translation) -> list[str]:
+    if not segment.strip():
+        return []
+    if result.language == "zh":
+        return _map_chinese(segment, table, result)
+    words = _words(segment)
+    normalised = [normalise(w.group(0), result.language) for w in words]
+    stems = _stem_all(result.language, normalised)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        found = None
+        if table:
+            for size in range(min(table.longest, MAX_PHRASE_TOKENS, len(words) - i), 0, -1):
+                english = table.lookup(normalised[i:i + size], stems[i:i + size])
+                if english:
+                    found = (size, english)
+                    break
+        if found:
+            size, english = found
+            result.matched.append((" ".join(w.group(0) for w in words[i:i + size]), english))
+            out.append(english)
+            i += size
+            continue
+        word = words[i].group(0)
+        result.unmatched.append(word)
+        if _carries_over(word, first=(i == 0)):
+            out.append(word)
+        i += 1
+    return out
+
+
+def _map_chinese(segment: str, table: TermTable | None, result: Translation) -> list[str]:
+    text = normalise(segment, "zh")
+    out: list[str] = []
+    i = 0
+    pending = ""
+    longest = min(table.longest, MAX_PHRASE_CHARS) if table else 0
+    while i < len(text):
+        found = None
+        for size in range(min(longest, len(text) - i), 0, -1):
+            english = table.entries.get((text[i:i + size],)) if table else None
+            if english:
+                found = (size, english)
+                break
+        if found:
+            if pending.strip():
+                out += _chinese_leftover(pending, result)
+            pending = ""
+            size, english = found
+            result.matched.append((text[i:i + size], english))
+            out.append(english)
+            i += size
+        else:
+            pending += text[i]
+            i += 1
+    if pending.strip():
+        out += _chinese_leftover(pending, result)
+    return out
+
+
+def _chinese_leftover(text: str, result: Translation) -> list[str]:
+    """Unmatched characters: Latin words and numbers carry over; the rest is noted."""
+    kept = re.findall(r"[A-Za-z0-9][A-Za-z0-9.'-]*", text)
+    rest = re.sub(r"[A-Za-z0-9.'-]+|[\W_]+", " ", text).split()
+    result.unmatched += rest + kept
+    return kept
+
+
+def _carries_over(word: str, first: bool) -> bool:
+    """Names and numbers mean the same in any language: 'Nigeria', '2021', 'UNODC'."""
+    if any(ch.isdigit() for ch in word):
+        return True
+    if not word.isascii():
+        return False
+    return word.isupper() and len(word) > 1 or (word[:1].isupper() and not first)

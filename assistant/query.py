@@ -1,0 +1,72 @@
+"""A question read once: its language, the follow-up it resolves to, the English text the
+retrieval reads, the keywords of the BM25 search and the text that is embedded."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from assistant.errors import QuestionError
+from assistant.followup import resolve
+from assistant.glossary import expand
+from assistant.language import Translation, detect_language, translate
+from assistant.settings import Settings
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as asked, normalised
+    resolved: str  # made self-contained against the conversation (the question's language)
+    language: str  # ISO 639-1 code of one of the six UN languages
+    text: str  # English: what article lookup, definitions and answer scoring read
+    keywords: str  # the BM25 query
+    dense_text: str  # what is embedded
+    translation: Translation | None = None  # how a non-English question was read
+    parts: tuple[str, ...] = field(default_factory=tuple)  # the asks of a multi-part question
+
+    @property
+    def translated(self) -> bool:
+        return self.language != "en"
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """NFC-normalised, without control characters; a clear error for what is not a question."""
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("The question is empty: type a question about trafficking in "
+                            "persons or migrant smuggling.")
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise QuestionError("The question holds characters that are not valid Unicode text "
+                            "(for example a lone surrogate): retype or paste it again.") from error
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", question)).strip()
+    if len(text) > max_chars:
+        raise QuestionError(f"The question is {len(text):,} characters long; the maximum "
+                            f"is {max_chars:,}. Shorten it.")
+    if not text:
+        raise QuestionError("The question is empty: type a question about trafficking in "
+                            "persons or migrant smuggling.")
+    return text
+
+
+def build_query(question: str, settings: Settings, history: list[dict] | None = None,
+                ) -> Query:
+    """Everything the retrieval and the answer need to know about the question, once."""
+    question = clean_question(question, settings.max_question_chars)
+    language = (settings.language if settings.language != "auto"
+                else detect_language(question, settings.language_min_confidence))
+    resolved = resolve(question, history) if language == "en" else question
+    translation = translate(resolved, language) if language != "en" else None
+    text = translation.english if translation else resolved
+    keywords = translation.keywords if translation else resolved
+    if settings.glossary:
+        text_for_search = expand(text)
+        keywords = expand(keywords)
+    else:
+        text_for_search = text
+    dense_text = resolved if settings.multilingual_embedding else text_for_search
+    return Query(question=question, resolved=resolved, language=language, text=text,
+                 keywords=keywords, dense_text=dense_text, translation=translation)
