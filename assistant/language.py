@@ -142,7 +142,7 @@ def reference_spans(text: str, language: str) -> list[tuple[int, int, str]]:
 
 # The terminology table --------------------------------------------------------------------
 
-def normalise(text: str, language: str) -> str:
+def normalise(text: str, language: str, fold_accents: bool = True) -> str:
     """Case, accents and spelling variants folded the same way for the table and the text."""
     text = unicodedata.normalize("NFKC", text).lower().replace("\u2019", "'")
     if language == "ar":
@@ -150,7 +150,7 @@ def normalise(text: str, language: str) -> str:
         text = re.sub("[أإآ]", "ا", text).replace("ة", "ه").replace("ى", "ي")
     elif language == "ru":
         text = text.replace("ё", "е")
-    elif language in ("fr", "es"):
+    elif language in ("fr", "es") and fold_accents:
         text = "".join(ch for ch in unicodedata.normalize("NFD", text)
                        if unicodedata.category(ch) != "Mn")
     return text
@@ -158,9 +158,9 @@ def normalise(text: str, language: str) -> str:
 
 @dataclass(frozen=True)
 class TermTable:
-    """One language's entries: word sequences as written (folded) and as stemmed (or, for
-    Chinese, strings) to English. The words as written win: "directive" is not "directement"
-    although both stem to "direct"."""
+    """One language's entries: word sequences as written (accents kept) and as stemmed with
+    accents folded (or, for Chinese, strings) to English. The words as written win:
+    "directive" is not "directement" although both stem to "direct", "du" is not "dû"."""
 
     language: str
     exact: dict[tuple[str, ...], str]
@@ -212,7 +212,8 @@ def term_table(language: str, directory: str = str(TERMS_DIR)) -> TermTable | No
             continue
         words = [m.group(0) for m in _words(norm)]
         if words:
-            exact.setdefault(tuple(words), english)
+            written = [m.group(0) for m in _words(normalise(foreign, language, False))]
+            exact.setdefault(tuple(written), english)
             entries.setdefault(tuple(_stem_all(language, words)), english)
     longest = max((len(k[0]) if language == "zh" else len(k) for k in entries), default=0)
     return TermTable(language, exact, entries, longest)
@@ -282,15 +283,15 @@ def _map_segment(segment: str, table: TermTable | None, result: Translation) -> 
     if result.language == "zh":
         return _map_chinese(segment, table, result)
     words = _words(segment)
-    normalised = [normalise(w.group(0), result.language) for w in words]
-    stems = _stem_all(result.language, normalised)
+    written = [normalise(w.group(0), result.language, False) for w in words]
+    stems = _stem_all(result.language, [normalise(w, result.language) for w in written])
     out: list[str] = []
     i = 0
     while i < len(words):
         found = None
         if table:
             for size in range(min(table.longest, MAX_PHRASE_TOKENS, len(words) - i), 0, -1):
-                english = table.lookup(normalised[i:i + size], stems[i:i + size])
+                english = table.lookup(written[i:i + size], stems[i:i + size])
                 if english:
                     found = (size, english)
                     break
