@@ -100,10 +100,15 @@ class Assistant:
         self._require_index()
         if isinstance(filters, dict):
             filters = Filters(**filters)
-        query_vector = self.embed_query(query.dense_text)
-        passages = self.search(query, query_vector, filters, k)
-        retrieved = time.perf_counter()
-        answer = self._answer(query, query_vector, passages, mode or self.settings.answer_mode)
+        mode = mode or self.settings.answer_mode
+        if len(query.parts) > 1 and mode != "passages":
+            answer = self._answer_parts(query, filters, k, mode)
+            retrieved = time.perf_counter()
+        else:
+            query_vector = self.embed_query(query.dense_text)
+            passages = self.search(query, query_vector, filters, k)
+            retrieved = time.perf_counter()
+            answer = self._answer(query, query_vector, passages, mode)
         done = time.perf_counter()
         answer.timings_ms = {"retrieve": (retrieved - began) * 1000,
                              "answer": (done - retrieved) * 1000, "total": (done - began) * 1000}
@@ -132,6 +137,49 @@ class Assistant:
                           **base)
         chosen = self._choose(resolved, sentences)
         text, citations = compose(chosen, passages, language)
+        answer = Answer(text=text, citations=citations, mode="extractive",
+                        notices=self._language_notices(query, citations), **base)
+        if mode == "llm":
+            from assistant.llm import answer_with_llm
+
+            return answer_with_llm(self, answer)
+        return answer
+
+    def _answer_parts(self, query: Query, filters: Filters | None, k: int | None,
+                      mode: str) -> Answer:
+        """A question with several asks: each part retrieves on its own and is quoted for, in
+        order, with its own citations; the passages are the union, each part's best first."""
+        parts = [build_query(part, self.settings) for part in query.parts]
+        searched = []
+        union: dict[str, Passage] = {}
+        for part in parts:
+            vector = self.embed_query(part.dense_text)
+            found = self.search(part, vector, filters, k)
+            searched.append((part, vector, found))
+            for passage in found:
+                union.setdefault(passage.chunk.id, passage)
+        ranked = [p.model_copy(update={"rank": rank}) for rank, p in enumerate(union.values(), 1)]
+        by_id = {p.chunk.id: p for p in ranked}
+        base = {"question": query.question, "passages": ranked, "language": query.language,
+                "settings_hash": self.settings.settings_hash(),
+                "resolved_question": query.resolved if query.resolved != query.question else None}
+        per_part = max(1, self.settings.max_answer_sentences // len(parts))
+        chosen: list[Sentence] = []
+        notices = self._coverage_notices(query)
+        for part, vector, found in searched:
+            mine = [by_id[p.chunk.id] for p in found]
+            sentences, evidence = self.score_sentences(part.text, vector, mine)
+            notices += self._grounding_notices(part, mine)
+            if evidence < self.settings.refusal_threshold and self.settings.refusal:
+                continue
+            picked = [s for s in self._choose(part.text, sentences)[:per_part]
+                      if not any(s.chunk.id == c.chunk.id and s.start == c.start
+                                 for c in chosen)]
+            chosen += picked
+        if self.settings.refusal and (not chosen or notices):
+            return Answer(text=refusal_text(query.language), refused=True, mode=mode,
+                          notices=notices, **base)
+        text, citations = compose(chosen, ranked, query.language)
         answer = Answer(text=text, citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations), **base)
         if mode == "llm":

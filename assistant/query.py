@@ -13,6 +13,11 @@ from assistant.glossary import expand
 from assistant.language import Translation, detect_language, translate
 from assistant.settings import Settings
 
+# "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
+_SECOND_ASK = re.compile(r"(?:[,;]\s*|\s+)(?:and|also|plus)\s+(?=(?:what|how|which|who|when|where|"
+                         r"whether|does|do|is|are|can|could|must|may|should)\b)", re.IGNORECASE)
+MIN_PART_WORDS = 4
+MAX_PARTS = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -52,6 +57,19 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
+def split_parts(question: str, language: str = "en") -> tuple[str, ...]:
+    """The asks of a multi-part question, each a question of its own ("Is this trafficking?
+    What must the State do for the victim?"); one part for a simple question."""
+    pieces = [p.strip() for p in re.split(r"(?<=[?\uff1f\u061f])\s*", question) if p.strip()]
+    if language == "en":
+        pieces = [part.strip() for piece in pieces for part in _SECOND_ASK.split(piece)]
+    words = (lambda text: len(text) // 3) if language == "zh" else (lambda t: len(t.split()))
+    parts = [p for p in pieces if words(p) >= MIN_PART_WORDS]
+    if len(parts) < 2 or len(parts) > MAX_PARTS:
+        return (question,)
+    return tuple(parts)
+
+
 def build_query(question: str, settings: Settings, history: list[dict] | None = None,
                 ) -> Query:
     """Everything the retrieval and the answer need to know about the question, once."""
@@ -69,4 +87,5 @@ def build_query(question: str, settings: Settings, history: list[dict] | None = 
         text_for_search = text
     dense_text = resolved if settings.multilingual_embedding else text_for_search
     return Query(question=question, resolved=resolved, language=language, text=text,
-                 keywords=keywords, dense_text=dense_text, translation=translation)
+                 keywords=keywords, dense_text=dense_text, translation=translation,
+                 parts=split_parts(resolved, language))

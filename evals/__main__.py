@@ -58,7 +58,31 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--latency-only", type=Path, metavar="DATA_DIR",
                        help="time the questions again on the index a bench built in DATA_DIR "
                             "(one config, one size); the row's ingest figures are kept")
+
+    tune = commands.add_parser("tune", help="choose a setting by k-fold cross-validation")
+    tune.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
+    tune.add_argument("--param", dest="params", action="append", required=True,
+                      metavar="NAME=V1,V2,...",
+                      help="a setting and its candidate values (repeatable), e.g. "
+                           "refusal_threshold=0.3,0.4,0.5 or ranking.bm25=0.1,0.3,0.5")
+    tune.add_argument("--folds", type=int, default=5)
     return parser
+
+
+def cmd_tune(args: argparse.Namespace) -> int:
+    from evals.tune import OBJECTIVE, parse_values, tune
+
+    print(f"objective: {OBJECTIVE}; {args.folds}-fold cross-validation over {args.questions}")
+    print("| setting | value picked by each fold | held-fold objective (mean ± sd) | "
+          "objective on all questions |")
+    print("|---|---|---|---|")
+    for param in args.params:
+        name, sep, values = param.partition("=")
+        if not sep or not values:
+            raise ConfigError(f"--param {param!r} is not NAME=V1,V2,...")
+        print(tune(args.questions, name.strip(), parse_values(values), args.folds)
+              .markdown_row(), flush=True)
+    return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -122,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handlers = {"run": cmd_run, "rescore": cmd_rescore, "compare": cmd_compare,
-                "bench": cmd_bench}
+                "bench": cmd_bench, "tune": cmd_tune}
     try:
         return handlers[args.command](args)
     except (QuestionFileError, ConfigError, CompareError, RunError, BenchError,

@@ -31,6 +31,6 @@ def test_questions_about_the_present():
 
 def test_glossary_adds_the_legal_terms_of_everyday_phrases():
     assert "consent" in expand("Does it matter if the victim agreed?")
-    assert "fraudulent travel identity document" in expand("Are fake passports a crime?")
+    assert "fraudulent document" in expand("Are fake passports a crime?")
     assert "legal persons" in expand("Can companies be liable?")
     assert expand("Article 5") == "Article 5"

@@ -1,0 +1,103 @@
+"""Choose a setting by k-fold cross-validation over a question set.
+
+Every candidate value answers every question once (the index is shared: only answer-time
+settings are tuned). For each fold the value with the best objective on the *other* folds is
+picked and scored on the fold itself; the report gives the mean and spread of those held-fold
+scores and which value each fold picked. A value that only one split favours shows up as
+picks that disagree and a wide spread.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.settings import Settings
+from evals.metrics import compute_metrics
+from evals.questions import load_questions
+from evals.runner import answer_one, prepare_assistant, question_dict
+
+OBJECTIVE = "mrr@10 + refusal_accuracy - false_refusal_rate"
+
+
+def objective(metrics: dict) -> float:
+    """Ranking quality and refusals together: a setting that buys MRR with false refusals (or
+    the other way round) does not win."""
+    return (metrics.get("mrr@10") or 0.0) + (metrics.get("refusal_accuracy") or 0.0) - (
+        metrics.get("false_refusal_rate") or 0.0)
+
+
+@dataclass
+class TuneResult:
+    name: str
+    values: list
+    picks: list  # the value each fold picked
+    held_scores: list[float]  # each fold's objective with its pick
+    full_scores: dict  # objective of each value on the whole set
+
+    @property
+    def mean(self) -> float:
+        return statistics.fmean(self.held_scores)
+
+    @property
+    def spread(self) -> float:
+        return statistics.pstdev(self.held_scores)
+
+    def markdown_row(self) -> str:
+        picks = ", ".join(str(p) for p in self.picks)
+        full = ", ".join(f"{v}: {s:.3f}" for v, s in self.full_scores.items())
+        return (f"| `{self.name}` | {picks} | {self.mean:.3f} ± {self.spread:.3f} | {full} |")
+
+
+def _with(settings: Settings, name: str, value: object) -> Settings:
+    if name.startswith("ranking."):
+        field = name.split(".", 1)[1]
+        ranking = settings.ranking.model_copy(update={field: value})
+        return settings.model_copy(update={"ranking": ranking})
+    return settings.model_copy(update={name: value})
+
+
+def folds_of(n: int, k: int, seed: int = 13) -> list[list[int]]:
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def tune(questions_path: Path, name: str, values: list, k: int = 5,
+         settings: Settings | None = None) -> TuneResult:
+    settings = settings or Settings()
+    questions = load_questions(questions_path)
+    assistant = prepare_assistant(settings, progress=False)
+    base = assistant.settings
+    per_value: dict = {}
+    try:
+        for value in values:
+            tuned = _with(base, name, value)
+            assistant.settings = tuned
+            assistant.retriever.settings = tuned
+            per_value[value] = [answer_one(assistant, q) for q in questions]
+    finally:
+        assistant.settings = base
+        assistant.retriever.settings = base
+    dicts = [question_dict(q) for q in questions]
+
+    def score(value: object, indexes: list[int]) -> float:
+        return objective(compute_metrics([dicts[i] for i in indexes],
+                                         [per_value[value][i] for i in indexes]))
+
+    picks, held = [], []
+    for fold in folds_of(len(questions), k):
+        rest = [i for i in range(len(questions)) if i not in set(fold)]
+        best = max(values, key=lambda v: score(v, rest))
+        picks.append(best)
+        held.append(score(best, fold))
+    everything = list(range(len(questions)))
+    return TuneResult(name, values, picks, held, {v: score(v, everything) for v in values})
+
+
+def parse_values(text: str) -> list:
+    return [json.loads(v) if v.strip().lower() not in ("true", "false") else
+            v.strip().lower() == "true" for v in text.split(",")]

@@ -1,0 +1,38 @@
+"""Questions about a particular country's law or figures are answered only from passages about
+it; questions that merely mention a country are answered as usual. Written for these tests."""
+
+from assistant.grounding import scopes
+
+
+def _labels(question: str) -> list[str]:
+    return [scope.label for scope in scopes(question)]
+
+
+def test_a_countrys_own_law_or_figures_is_the_subject():
+    assert _labels("What prison term does Portugal's criminal code set for smuggling?") == [
+        "Portugal"]
+    assert _labels("Is forced begging an offence under the legislation of Kenya?") == ["Kenya"]
+    assert _labels("How many traffickers were sentenced in Ghana in 2019?") == ["Ghana", "2019"]
+    assert _labels("What does the ILO's report say about fishing vessels?") == ["ILO"]
+
+
+def test_a_country_that_only_acts_in_the_question_is_no_scope():
+    assert _labels("May Canada board a ship flying the flag of Panama if it suspects "
+                   "smuggling?") == []
+    assert _labels("Our prosecutors in Peru want bank records held in Chile: which article "
+                   "covers the request?") == []
+
+
+def test_a_question_about_portugals_penal_code_is_refused_and_says_why(assistant):
+    answer = assistant.ask("What prison term does Portugal's criminal code set for trafficking "
+                           "in persons?")
+    assert answer.refused
+    assert any("Portugal" in notice for notice in answer.notices)
+    assert answer.passages  # the closest provisions stay visible as related
+
+
+def test_a_question_that_mentions_a_country_is_answered(assistant):
+    answer = assistant.ask("May Canada board a ship flying the flag of Panama if it suspects "
+                           "the ship is smuggling migrants?")
+    assert not answer.refused
+    assert any(c.locator.startswith("Article 8") for c in answer.citations)

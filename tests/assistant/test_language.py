@@ -1,0 +1,111 @@
+"""Questions in the six UN languages: detection, the terminology tables, article references,
+and answers whose own words follow the question. The questions are written for these tests."""
+
+import pytest
+
+from assistant.i18n import LANGUAGES, locator, message
+from assistant.language import detect_language, reference_spans, term_table, translate
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("Quelles mesures un État doit-il prendre pour protéger les témoins ?", "fr"),
+    ("¿Qué debe hacer un Estado para proteger a los testigos?", "es"),
+    ("Какие меры должно принять государство для защиты свидетелей?", "ru"),
+    ("国家应当采取哪些措施保护证人？", "zh"),
+    ("ما التدابير التي يجب على الدولة اتخاذها لحماية الشهود؟", "ar"),
+    ("What must a State do to protect witnesses?", "en"),
+])
+def test_detects_the_six_languages(text, language):
+    assert detect_language(text) == language
+
+
+def test_a_terse_reference_is_not_taken_for_another_language():
+    assert detect_language("Art. 3(a) TIP Protocol") == "en"
+
+
+@pytest.mark.parametrize(("language", "text", "english"), [
+    ("fr", "article 7 du Protocole", "Article 7"),
+    ("fr", "le paragraphe 2 de l'article 16", "Article 16, paragraph 2"),
+    ("es", "artículo 10, párrafo 1", "Article 10, paragraph 1"),
+    ("es", "el apartado b) del artículo 3", None),  # letter before the article: not guessed
+    ("ru", "пункт 4 статьи 18", "Article 18, paragraph 4"),
+    ("ru", "статья 2 (а)", "Article 2(a)"),
+    ("zh", "第二十四条", "Article 24"),
+    ("zh", "第18条第9款", "Article 18, paragraph 9"),
+    ("ar", "المادة 12", "Article 12"),
+    ("ar", "الفقرة 2 من المادة ١٤", "Article 14, paragraph 2"),
+])
+def test_article_references_in_each_language(language, text, english):
+    found = [ref for _, _, ref in reference_spans(text, language)]
+    if english is None:
+        assert all("(b)" not in ref for ref in found)
+    else:
+        assert found == [english]
+
+
+@pytest.mark.parametrize(("language", "text", "terms"), [
+    ("fr", "entraide judiciaire et extradition", {"mutual legal assistance", "extradition"}),
+    ("fr", "les victimes de la traite des personnes", {"trafficking in persons"}),
+    ("es", "decomiso del producto del delito", {"confiscation"}),
+    ("es", "¿Alemania puede negarse?", {"Germany"}),  # country names from ISO 3166 data
+])
+def test_terms_map_to_english(language, text, terms):
+    english = translate(text, language).english.lower()
+    for term in terms:
+        assert term.lower() in english
+
+
+def test_words_without_an_entry_are_kept_among_the_keywords():
+    translation = translate("Le mot zorglub figure-t-il dans le Protocole ?", "fr")
+    assert "zorglub" in translation.keywords
+    assert "zorglub" in translation.unmatched
+
+
+def test_every_table_reads_and_no_entry_is_a_sentence():
+    for language in LANGUAGES[1:]:
+        table = term_table(language)
+        if table is None:
+            continue
+        assert len(table.entries) > 500
+        # vocabulary, not provisions: no English target is longer than a title
+        assert max(len(english.split()) for english in table.entries.values()) <= 24
+
+
+def test_locators_and_messages_in_the_answers_language():
+    assert locator("Article 16, para. 4", "es") == "artículo 16, párr. 4"
+    assert locator("Article 3(a)", "zh") == "第3条(a)"
+    assert locator("p. 71", "fr") == "p. 71"
+    for language in LANGUAGES:
+        assert message("refusal", language)
+        assert message("under", language, name="X", locator="Y")
+
+
+# With the real index ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("question", [
+    "Un État peut-il refuser d'extrader une personne parce qu'elle est son ressortissant ?",
+    "¿Puede un Estado negarse a extraditar a una persona por ser nacional suyo?",
+])
+def test_a_question_in_another_language_finds_the_english_questions_provision(assistant,
+                                                                              question):
+    english = assistant.retrieve("Can a State refuse to extradite a person because the person "
+                                 "is one of its nationals?")[0].chunk
+    top = [p.chunk for p in assistant.retrieve(question)[:3]]
+    assert (english.instrument, english.article) in {(c.instrument, c.article) for c in top}
+
+
+def test_an_article_named_in_spanish_is_looked_up(assistant):
+    top = assistant.retrieve("¿Qué dispone el artículo 6 del Protocolo contra el tráfico "
+                             "ilícito de migrantes?")[0].chunk
+    assert (top.instrument, top.article) == ("SOM Protocol", "6")
+
+
+def test_the_lead_in_is_in_the_questions_language(assistant):
+    answer = assistant.ask("¿Qué dispone el artículo 6 del Protocolo contra el tráfico ilícito "
+                           "de migrantes?")
+    assert answer.language == "es" and not answer.refused
+    assert answer.text.startswith("Según el Protocolo contra el tráfico ilícito de migrantes, "
+                                  "artículo 6")
+    assert any("inglés" in notice for notice in answer.notices)  # quotes the English text
+    refused = assistant.ask("¿Cuál es la receta tradicional de la paella valenciana?")
+    assert refused.refused and refused.text == message("refusal", "es")
