@@ -197,6 +197,10 @@ class Assistant:
         unknown = self.coverage.unknown_names(query.text)
         if unknown:
             notices.append(message("never_mention", language, names=", ".join(unknown)))
+        translation = query.translation
+        if translation and translation.read_share < self.settings.min_read_share:
+            unread = ", ".join(dict.fromkeys(translation.unmatched))
+            notices.append(message("unread", language, words=unread))
         if asks_for_current_state(query.text):
             latest = self.latest_year
             notices.append(message("present", language, latest=message(

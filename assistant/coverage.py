@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.grounding import place_pattern
 from assistant.references import instruments_named, without_instrument_names
 
 # Document numbers such as "2011/36/EU" or "A/RES/55/25": cited exactly or not at all.
@@ -106,6 +107,9 @@ class Coverage:
         `names=False` looks up only what reads the same in every language: years, numbers,
         acronyms and document numbers."""
         question = without_instrument_names(question)
+        # Countries are judged by grounding (assistant/grounding.py): a question may mention
+        # one the documents never name ("can Canada board a ship?") and still be answered.
+        question = place_pattern().sub(" ", question)
         missing = [
             word
             for word in self._salient_words(question)

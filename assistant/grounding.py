@@ -63,7 +63,7 @@ def places() -> dict[str, str]:
 
 
 @cache
-def _place_pattern() -> re.Pattern[str]:
+def place_pattern() -> re.Pattern[str]:
     names = sorted(places(), key=len, reverse=True)
     return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
 
@@ -77,7 +77,7 @@ def scopes(question: str) -> list[Scope]:
     """What the question is about, beyond the instruments' rules."""
     found: list[Scope] = []
     counting = bool(COUNT.search(question))
-    for match in _place_pattern().finditer(question):
+    for match in place_pattern().finditer(question):
         name = match.group(1)
         before = question[max(0, match.start() - 60):match.start()]
         after = question[match.end():match.end() + 60]
@@ -88,7 +88,7 @@ def scopes(question: str) -> list[Scope]:
             country = places()[name]
             found.append(Scope(label=name, names=_aliases(country)))
     for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,2}}?{OWNED}\b", question):
-        if not _place_pattern().fullmatch(match.group(1)):
+        if not place_pattern().fullmatch(match.group(1)):
             found.append(Scope(label=match.group(1), names=(match.group(1),)))
     if counting:
         for year in dict.fromkeys(YEAR.findall(question)):

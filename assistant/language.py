@@ -254,6 +254,19 @@ class Translation:
     matched: list[tuple[str, str]] = field(default_factory=list)  # (question's words, English)
     unmatched: list[str] = field(default_factory=list)
 
+    @property
+    def read_share(self) -> float:
+        """How much of the question the table could read: the share of its content words
+        (three letters or more; characters in Chinese) inside matched terms. Low when the
+        question is about something the field's vocabulary does not cover."""
+        def size(text: str) -> int:
+            if self.language == "zh":
+                return len(re.sub(r"[\W_]", "", text))
+            return sum(1 for w in _words(text) if len(w.group(0)) >= 3 or w.group(0).isdigit())
+        read = sum(size(words) for words, _ in self.matched)
+        unread = sum(size(word) for word in self.unmatched)
+        return read / (read + unread) if read + unread else 1.0
+
 
 def translate(text: str, language: str, directory: Path | None = None) -> Translation:
     """Map a question in `language` through its terminology table: each longest phrase with an

@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     # Languages
     language: Language = "auto"  # the questions' language; "auto" detects it per question
     language_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    # below this share of its content words read by the terminology table, a question in
+    # another language is refused: its English terms do not stand for it (chosen by k-fold
+    # cross-validation over the translated dev sets)
+    min_read_share: float = Field(default=0.35, ge=0.0, le=1.0)
 
     # Retrieval
     retrieval_mode: RetrievalMode = "hybrid"
@@ -178,6 +182,7 @@ class Settings(BaseSettings):
             "multilingual_embedding": self.multilingual_embedding,
             "language": self.language,
             "language_min_confidence": self.language_min_confidence,
+            "min_read_share": self.min_read_share,
             "ranking": self.ranking.model_dump(),
         }
 

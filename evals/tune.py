@@ -60,6 +60,12 @@ def _with(settings: Settings, name: str, value: object) -> Settings:
     return settings.model_copy(update={name: value})
 
 
+def _current(settings: Settings, name: str) -> object:
+    if name.startswith("ranking."):
+        return getattr(settings.ranking, name.split(".", 1)[1])
+    return getattr(settings, name)
+
+
 def folds_of(n: int, k: int, seed: int = 13) -> list[list[int]]:
     order = list(range(n))
     random.Random(seed).shuffle(order)
@@ -88,10 +94,12 @@ def tune(questions_path: Path, name: str, values: list, k: int = 5,
         return objective(compute_metrics([dicts[i] for i in indexes],
                                          [per_value[value][i] for i in indexes]))
 
+    current = _current(base, name)
     picks, held = [], []
     for fold in folds_of(len(questions), k):
         rest = [i for i in range(len(questions)) if i not in set(fold)]
-        best = max(values, key=lambda v: score(v, rest))
+        # a tie keeps the value in use: no change without evidence for it
+        best = max(values, key=lambda v: (round(score(v, rest), 9), v == current))
         picks.append(best)
         held.append(score(best, fold))
     everything = list(range(len(questions)))

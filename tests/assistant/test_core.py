@@ -47,8 +47,8 @@ def test_a_definition_question_quotes_the_definition_of_that_term(assistant):
 
 def test_a_provisions_title_counts_for_what_its_sentences_are_about(assistant):
     # Article 6 never says "money laundering" in its sentences; its title does.
-    answer = assistant.ask("What counts as money laundering under the organized crime "
-                           "convention?")
+    answer = assistant.ask("Which article makes laundering the proceeds of crime a criminal "
+                           "offence?")
     assert answer.text.startswith("Under Article 6, para. 1")
     assert "conversion or transfer of property" in answer.text
 

@@ -24,10 +24,10 @@ def test_a_country_that_only_acts_in_the_question_is_no_scope():
 
 
 def test_a_question_about_portugals_penal_code_is_refused_and_says_why(assistant):
-    answer = assistant.ask("What prison term does Portugal's criminal code set for trafficking "
+    answer = assistant.ask("What prison term does Iceland's criminal code set for trafficking "
                            "in persons?")
     assert answer.refused
-    assert any("Portugal" in notice for notice in answer.notices)
+    assert any("Iceland" in notice for notice in answer.notices)
     assert answer.passages  # the closest provisions stay visible as related
 
 
