@@ -86,8 +86,17 @@ class Assistant:
 
     def search(self, query: Query, query_vector: np.ndarray, filters: Filters | None = None,
                k: int | None = None) -> list[Passage]:
+        own_vector = self._own_vector(query)
         return self.retriever.search(query.text, query_vector, filters, k,
-                                     keywords=query.keywords)
+                                     keywords=query.keywords, language=query.language,
+                                     own_vector=own_vector)
+
+    def _own_vector(self, query: Query) -> np.ndarray | None:
+        """The question embedded as asked, for an indexed edition in its own language."""
+        if (query.translated and not self.settings.multilingual_embedding
+                and query.language in self.retriever.languages):
+            return self.embed_query(query.resolved)
+        return None
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.encode_queries([text])[0]
@@ -130,7 +139,9 @@ class Assistant:
             text = "\n\n".join(f"{p.chunk.text} [{c.n}]" for p, c in zip(passages, citations,
                                                                         strict=False))
             return Answer(text=text, citations=citations, mode=mode, **base)
-        sentences, evidence = self.score_sentences(resolved, query_vector, passages)
+        own = self._own_vector(query)
+        sentences, evidence = self.score_sentences(
+            resolved, query_vector, passages, None if own is None else (language, own))
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
@@ -239,6 +250,7 @@ class Assistant:
                                 margin=self.settings.ranking.sentence_margin)
 
     def score_sentences(self, query: str, query_vector: np.ndarray, passages: list[Passage],
+                        own: tuple[str, np.ndarray] | None = None,
                         ) -> tuple[list[Sentence], float]:
         """Score the sentences of the top passages; return them and the evidence strength."""
         if not passages:
@@ -251,6 +263,11 @@ class Assistant:
         if not sentences:
             return [], 0.0
         cosines = self.vectors_of(sentences) @ query_vector
+        if own is not None:  # sentences in the question's language: against the question itself
+            language, own_vector = own
+            mine = np.array([s.chunk.language == language for s in sentences])
+            if mine.any():
+                cosines = np.where(mine, self.vectors_of(sentences) @ own_vector, cosines)
         query_tokens = set(tokenize(query))
         for sentence, cosine in zip(sentences, cosines, strict=True):
             # A provision's title says what its sentences are about ("laundering of proceeds").

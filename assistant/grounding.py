@@ -27,7 +27,7 @@ DEMONYMS_PATH = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislation|penal code|"
          r"criminal code|code|statutes?|acts?|constitution|action plan|policy|polic(?:y|ies)|"
          r"statistics|data|figures|estimates?|reports?|convictions|prosecutions|penalt(?:y|ies)|"
-         r"sentences?|rankings?|tiers?)")
+         r"sentences?|rankings?|tiers?|directives?)")
 COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|rate of|"
                    r"statistics|figures)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")

@@ -206,6 +206,10 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.chunks)
 
+    @property
+    def languages(self) -> set[str]:
+        return {chunk.language for chunk in self.chunks}
+
     def sentence_row(self, chunk: Chunk, start: int) -> int | None:
         """Row of the stored vector of the sentence at `start` in the chunk, if stored."""
         index = self.position.get(chunk.id)
@@ -308,9 +312,13 @@ class Retriever:
         filters: Filters | None = None,
         k: int | None = None,
         keywords: str | None = None,
+        language: str = "en",
+        own_vector: np.ndarray | None = None,
     ) -> list[Passage]:
         """Ranked passages for the question's English `query` text; `keywords` (default: the
-        query, expanded by the glossary when it is on) is what BM25 searches."""
+        query, expanded by the glossary when it is on) is what BM25 searches. `own_vector`,
+        the question embedded as asked, is compared with passages written in the question's
+        `language` (an edition the user ingested): like with like."""
         filters = filters or Filters()
         k = k or self.settings.k
         if not self.chunks:
@@ -338,7 +346,8 @@ class Retriever:
             for i, key in self.lookup(query, filters).items():
                 candidates.setdefault(i, Candidate(i)).lookup = key
         pool = list(candidates.values())
-        ranked = self._distinct(self._rank(pool, query, query_vector, sentences))
+        ranked = self._distinct(self._rank(pool, query, query_vector, sentences, language,
+                                           own_vector))
         return [self._passage(c, rank) for rank, c in enumerate(ranked[:k], start=1)]
 
     def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -362,11 +371,26 @@ class Retriever:
         query: str,
         query_vector: np.ndarray,
         sentences: bool,
+        language: str = "en",
+        own_vector: np.ndarray | None = None,
     ) -> list[Candidate]:
         for c in candidates:
             c.final = c.rrf
         if self.settings.rerank and candidates:
-            self._rerank(candidates, query, query_vector, sentences)
+            own = [c for c in candidates if self.chunks[c.index].language == language != "en"]
+            others = [c for c in candidates if c not in own]
+            self._rerank(others, query, query_vector, sentences)
+            if own:
+                self._rerank(own, query, query_vector if own_vector is None else own_vector,
+                             sentences)
+            top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
+            for group in (own, others):  # BM25 relative to the best of the whole pool
+                best = max((c.bm25 or 0.0) for c in group) or 1.0 if group else 1.0
+                for c in group:
+                    c.final += self.settings.ranking.bm25 * (c.bm25 or 0.0) * (
+                        1 / top_bm25 - 1 / best)
+            for c in own:
+                c.final += self.settings.ranking.same_language
         # Named provisions come first; the parts of one provision by how well they answer.
         lookups = sorted((c for c in candidates if c.lookup is not None),
                          key=lambda c: (*c.lookup, -c.final))

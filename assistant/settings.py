@@ -49,6 +49,9 @@ class Ranking(BaseModel):
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25
     sentence_margin: float = 0.12
+    # a question in one language prefers an indexed edition in that language (when the user
+    # ingested one, e.g. the Spanish text of the Convention)
+    same_language: float = 0.15
 
 
 class Settings(BaseSettings):
@@ -99,7 +102,7 @@ class Settings(BaseSettings):
     article_lookup: bool = True
     glossary: bool = True  # add the legal terms of everyday phrases to the query
     k: int = Field(default=10, ge=1, le=100)
-    candidates: int = Field(default=40, ge=1, le=500)  # per retriever, before fusion
+    candidates: int = Field(default=60, ge=1, le=500)  # per retriever, before fusion (k-fold)
     rrf_k: int = Field(default=60, ge=1)
     ranking: Ranking = Field(default_factory=Ranking)
 

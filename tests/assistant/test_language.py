@@ -109,3 +109,28 @@ def test_the_lead_in_is_in_the_questions_language(assistant):
     assert any("inglés" in notice for notice in answer.notices)  # quotes the English text
     refused = assistant.ask("¿Cuál es la receta tradicional de la paella valenciana?")
     assert refused.refused and refused.text == message("refusal", "es")
+
+
+def test_a_question_prefers_an_indexed_edition_in_its_language(tmp_path):
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+    from ingest.pipeline import run_ingest
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "witnesses-note.txt").write_text(
+        "Protecting witnesses\n\nA State should protect witnesses who testify in criminal cases "
+        "from retaliation and intimidation, for example by relocating them.\n", encoding="utf-8")
+    (corpus / "note-temoins.txt").write_text(
+        "Protéger les témoins\n\nUn État devrait protéger les témoins qui déposent dans les "
+        "affaires pénales contre les représailles et l'intimidation, par exemple en les "
+        "relogeant.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[corpus], chroma_host=None)
+    run_ingest(settings, progress=False)
+    assistant = Assistant(settings)
+    question = "Comment un État doit-il protéger les témoins contre les représailles ?"
+    top = assistant.retrieve(question)[0].chunk
+    assert (top.source, top.language) == ("note-temoins.txt", "fr")
+    answer = assistant.ask(question)
+    assert answer.citations and answer.citations[0].language == "fr"
+    assert answer.text.startswith("Note temoins")  # the French note is quoted first
