@@ -65,7 +65,7 @@ def places() -> dict[str, str]:
 @cache
 def place_pattern() -> re.Pattern[str]:
     names = sorted(places(), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
+    return re.compile(r"(?<![\w/-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w/-])")
 
 
 def _aliases(country: str) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ def test_names_the_corpus_never_uses_are_reported():
     assert coverage.unknown_names("How many victims were detected in 2025?") == ["2025"]
     directive = "What does EU Directive 2011/36/EU say?"
     assert coverage.unknown_names(directive) == ["2011", "2011/36/EU"]
-    assert coverage.unknown_names("Penalties under the UK Modern Slavery Act?") == [
-        "UK", "Modern", "Slavery", "Act", "UK Modern Slavery Act"]
+    # a country is judged by grounding, not as an unknown name; the Act's name still is one
+    unknown = coverage.unknown_names("Penalties under the UK Modern Slavery Act?")
+    assert "UK" not in unknown and "Modern Slavery Act" in unknown
 
 
 def test_names_the_corpus_uses_are_not_reported():
