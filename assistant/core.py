@@ -82,11 +82,11 @@ class Assistant:
                  k: int | None = None) -> list[Passage]:
         query = question if isinstance(question, Query) else self.query(question)
         self._require_index()
-        return self.search(query, self.embed_query(query.dense_text), filters, k)
+        return self.search(query, self.embed_query(query.dense_text), filters, k,
+                           self._own_vector(query))
 
     def search(self, query: Query, query_vector: np.ndarray, filters: Filters | None = None,
-               k: int | None = None) -> list[Passage]:
-        own_vector = self._own_vector(query)
+               k: int | None = None, own_vector: np.ndarray | None = None) -> list[Passage]:
         return self.retriever.search(query.text, query_vector, filters, k,
                                      keywords=query.keywords, language=query.language,
                                      own_vector=own_vector)
@@ -115,9 +115,10 @@ class Assistant:
             retrieved = time.perf_counter()
         else:
             query_vector = self.embed_query(query.dense_text)
-            passages = self.search(query, query_vector, filters, k)
+            own_vector = self._own_vector(query)
+            passages = self.search(query, query_vector, filters, k, own_vector)
             retrieved = time.perf_counter()
-            answer = self._answer(query, query_vector, passages, mode)
+            answer = self._answer(query, query_vector, passages, mode, own_vector)
         done = time.perf_counter()
         answer.timings_ms = {"retrieve": (retrieved - began) * 1000,
                              "answer": (done - retrieved) * 1000, "total": (done - began) * 1000}
@@ -128,26 +129,35 @@ class Assistant:
             raise EmptyIndexError(self.store.name)
 
     # answers
+    def _fields(self, query: Query, passages: list[Passage]) -> dict:
+        """What every answer to the query carries, whatever its text."""
+        return {"question": query.question, "passages": passages, "language": query.language,
+                "settings_hash": self.settings.settings_hash(),
+                "resolved_question": query.resolved if query.resolved != query.question
+                else None}
+
     def _answer(self, query: Query, query_vector: np.ndarray, passages: list[Passage],
-                mode: str) -> Answer:
-        question, resolved, language = query.question, query.text, query.language
-        base = {"question": question, "passages": passages, "settings_hash":
-                self.settings.settings_hash(), "language": language,
-                "resolved_question": query.resolved if query.resolved != question else None}
+                mode: str, own_vector: np.ndarray | None = None) -> Answer:
+        resolved, language = query.text, query.language
+        base = self._fields(query, passages)
         if mode == "passages":  # the naive baseline: top passages as the answer, no refusal
             citations = [Citation.from_passage(i, p) for i, p in enumerate(passages[:3], 1)]
             text = "\n\n".join(f"{p.chunk.text} [{c.n}]" for p, c in zip(passages, citations,
                                                                         strict=False))
             return Answer(text=text, citations=citations, mode=mode, **base)
-        own = self._own_vector(query)
         sentences, evidence = self.score_sentences(
-            resolved, query_vector, passages, None if own is None else (language, own))
+            resolved, query_vector, passages,
+            None if own_vector is None else (language, own_vector))
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
         chosen = self._choose(resolved, sentences)
-        text, citations = compose(chosen, passages, language)
+        return self._quoted(query, chosen, mode, base)
+
+    def _quoted(self, query: Query, chosen: list[Sentence], mode: str, base: dict) -> Answer:
+        """The extractive answer quoting `chosen`, or the LLM's answer built on it."""
+        text, citations = compose(chosen, base["passages"], query.language)
         answer = Answer(text=text, citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations), **base)
         if mode == "llm":
@@ -171,9 +181,7 @@ class Assistant:
                 union.setdefault(passage.chunk.id, passage)
         ranked = [p.model_copy(update={"rank": rank}) for rank, p in enumerate(union.values(), 1)]
         by_id = {p.chunk.id: p for p in ranked}
-        base = {"question": query.question, "passages": ranked, "language": query.language,
-                "settings_hash": self.settings.settings_hash(),
-                "resolved_question": query.resolved if query.resolved != query.question else None}
+        base = self._fields(query, ranked)
         per_part = max(1, self.settings.max_answer_sentences // len(parts))
         chosen: list[Sentence] = []
         notices = self._coverage_notices(query)
@@ -190,14 +198,7 @@ class Assistant:
         if self.settings.refusal and (not chosen or notices):
             return Answer(text=refusal_text(query.language), refused=True, mode=mode,
                           notices=notices, **base)
-        text, citations = compose(chosen, ranked, query.language)
-        answer = Answer(text=text, citations=citations, mode="extractive",
-                        notices=self._language_notices(query, citations), **base)
-        if mode == "llm":
-            from assistant.llm import answer_with_llm
-
-            return answer_with_llm(self, answer)
-        return answer
+        return self._quoted(query, chosen, mode, base)
 
     def _coverage_notices(self, query: Query) -> list[str]:
         """Why the corpus cannot answer, whatever passages look similar."""
@@ -262,12 +263,13 @@ class Assistant:
         sentences = sentences_of(pool)
         if not sentences:
             return [], 0.0
-        cosines = self.vectors_of(sentences) @ query_vector
+        vectors = self.vectors_of(sentences)
+        cosines = vectors @ query_vector
         if own is not None:  # sentences in the question's language: against the question itself
             language, own_vector = own
             mine = np.array([s.chunk.language == language for s in sentences])
             if mine.any():
-                cosines = np.where(mine, self.vectors_of(sentences) @ own_vector, cosines)
+                cosines = np.where(mine, vectors @ own_vector, cosines)
         query_tokens = set(tokenize(query))
         for sentence, cosine in zip(sentences, cosines, strict=True):
             # A provision's title says what its sentences are about ("laundering of proceeds").

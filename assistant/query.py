@@ -16,9 +16,8 @@ from assistant.settings import Settings
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
 _SECOND_ASK = re.compile(r"(?:[,;]\s*|\s+)(?:and|also|plus)\s+(?=(?:what|how|which|who|when|where|"
                          r"whether|does|do|is|are|can|could|must|may|should)\b)", re.IGNORECASE)
-MIN_PART_WORDS = 4
-MAX_PARTS = 3
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EMPTY = "The question is empty: type a question about trafficking in persons or migrant smuggling."
 
 
 @dataclass(frozen=True)
@@ -39,9 +38,8 @@ class Query:
 
 def clean_question(question: object, max_chars: int) -> str:
     """NFC-normalised, without control characters; a clear error for what is not a question."""
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionError("The question is empty: type a question about trafficking in "
-                            "persons or migrant smuggling.")
+    if not isinstance(question, str):
+        raise QuestionError(EMPTY)
     try:
         question.encode("utf-8")
     except UnicodeEncodeError as error:
@@ -52,20 +50,20 @@ def clean_question(question: object, max_chars: int) -> str:
         raise QuestionError(f"The question is {len(text):,} characters long; the maximum "
                             f"is {max_chars:,}. Shorten it.")
     if not text:
-        raise QuestionError("The question is empty: type a question about trafficking in "
-                            "persons or migrant smuggling.")
+        raise QuestionError(EMPTY)
     return text
 
 
-def split_parts(question: str, language: str = "en") -> tuple[str, ...]:
+def split_parts(question: str, language: str = "en", min_words: int = 4, max_parts: int = 3,
+                ) -> tuple[str, ...]:
     """The asks of a multi-part question, each a question of its own ("Is this trafficking?
     What must the State do for the victim?"); one part for a simple question."""
     pieces = [p.strip() for p in re.split(r"(?<=[?\uff1f\u061f])\s*", question) if p.strip()]
     if language == "en":
         pieces = [part.strip() for piece in pieces for part in _SECOND_ASK.split(piece)]
     words = (lambda text: len(text) // 3) if language == "zh" else (lambda t: len(t.split()))
-    parts = [p for p in pieces if words(p) >= MIN_PART_WORDS]
-    if len(parts) < 2 or len(parts) > MAX_PARTS:
+    parts = [p for p in pieces if words(p) >= min_words]
+    if len(parts) < 2 or len(parts) > max_parts:
         return (question,)
     return tuple(parts)
 
@@ -88,4 +86,5 @@ def build_query(question: str, settings: Settings, history: list[dict] | None = 
     dense_text = resolved if settings.multilingual_embedding else text_for_search
     return Query(question=question, resolved=resolved, language=language, text=text,
                  keywords=keywords, dense_text=dense_text, translation=translation,
-                 parts=split_parts(resolved, language))
+                 parts=split_parts(resolved, language, settings.ranking.part_min_words,
+                                   settings.ranking.max_parts))

@@ -172,6 +172,7 @@ class Retriever:
             self.bm25.index(
                 [tokenize(c.index_text()) or ["_"] for c in self.chunks], show_progress=False
             )
+        self.languages = {chunk.language for chunk in self.chunks}  # of the indexed texts
         self._load_sentences(store)
         self.articles: dict[tuple[str | None, str], list[int]] = {}
         self.defined_terms: dict[int, list[frozenset[str]]] = {}
@@ -206,9 +207,6 @@ class Retriever:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    @property
-    def languages(self) -> set[str]:
-        return {chunk.language for chunk in self.chunks}
 
     def sentence_row(self, chunk: Chunk, start: int) -> int | None:
         """Row of the stored vector of the sentence at `start` in the chunk, if stored."""
@@ -377,20 +375,7 @@ class Retriever:
         for c in candidates:
             c.final = c.rrf
         if self.settings.rerank and candidates:
-            own = [c for c in candidates if self.chunks[c.index].language == language != "en"]
-            others = [c for c in candidates if c not in own]
-            self._rerank(others, query, query_vector, sentences)
-            if own:
-                self._rerank(own, query, query_vector if own_vector is None else own_vector,
-                             sentences)
-            top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
-            for group in (own, others):  # BM25 relative to the best of the whole pool
-                best = max((c.bm25 or 0.0) for c in group) or 1.0 if group else 1.0
-                for c in group:
-                    c.final += self.settings.ranking.bm25 * (c.bm25 or 0.0) * (
-                        1 / top_bm25 - 1 / best)
-            for c in own:
-                c.final += self.settings.ranking.same_language
+            self._rerank(candidates, query, query_vector, sentences, language, own_vector)
         # Named provisions come first; the parts of one provision by how well they answer.
         lookups = sorted((c for c in candidates if c.lookup is not None),
                          key=lambda c: (*c.lookup, -c.final))
@@ -398,26 +383,36 @@ class Retriever:
         return lookups + others
 
     def _rerank(
-        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sentences: bool
+        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sentences: bool,
+        language: str = "en", own_vector: np.ndarray | None = None,
     ) -> None:
         """Score the fused pool on the chunk's and its best sentence's cosine similarity, the
         relative BM25 strength, and what the question asks for: an instrument it names, the
-        law itself. Weights: `Settings.ranking`, chosen by cross-validation (docs/benchmarks.md)."""
+        law itself, an edition in its own language (compared with `own_vector`, the question
+        as asked, when given). Weights: `Settings.ranking`, chosen by cross-validation
+        (docs/benchmarks.md)."""
         indexes = np.array([c.index for c in candidates])
+        own = np.array([language != "en" and self.chunks[c.index].language == language
+                        for c in candidates])
         cosines = self.vectors[indexes] @ query_vector
+        if own_vector is not None and own.any():
+            cosines = np.where(own, self.vectors[indexes] @ own_vector, cosines)
         top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
         named = set(instruments_named(query))
         wants_law = bool(LAW_RE.search(query))
         weights = self.settings.ranking
-        for c, cosine in zip(candidates, cosines, strict=True):
+        for c, cosine, in_own in zip(candidates, cosines, own, strict=True):
+            vector = own_vector if in_own and own_vector is not None else query_vector
             chunk = self.chunks[c.index]
             rows = self.chunk_sentences[c.index]
-            c.sentence = (float((self.sentence_vectors[rows] @ query_vector).max())
+            c.sentence = (float((self.sentence_vectors[rows] @ vector).max())
                           if sentences and rows else float(cosine))
             c.dense = float(cosine)
             prior = weights.instrument if named and chunk.instrument in named else 0.0
             if wants_law and chunk.kind == "treaty":
                 prior += weights.law
+            if in_own:
+                prior += weights.same_language
             c.final = (weights.chunk * float(cosine) + weights.sentence * c.sentence
                        + weights.bm25 * (c.bm25 or 0.0) / top_bm25 + prior)
 

@@ -49,6 +49,10 @@ class Ranking(BaseModel):
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25
     sentence_margin: float = 0.12
+    # a question splits into separately answered parts ("…? And what must the State do?") when
+    # each part has at least this many words, up to this many parts
+    part_min_words: int = Field(default=4, ge=1)
+    max_parts: int = Field(default=3, ge=1)
     # a question in one language prefers an indexed edition in that language (when the user
     # ingested one, e.g. the Spanish text of the Convention)
     same_language: float = 0.15
