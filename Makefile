@@ -10,11 +10,16 @@ export ANONYMIZED_TELEMETRY := False
 
 install: $(VENV)/.installed
 
+# One progress line per step: the quiet pip install takes minutes the first time.
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	@echo "[1/3] creating $(VENV) with $(PYTHON)"
+	@$(PYTHON) -m venv $(VENV)
+	@echo "[2/3] upgrading pip"
+	@$(BIN)/pip install --quiet --upgrade pip
+	@echo "[3/3] installing dependencies (about 5 minutes the first time: torch, transformers, chromadb...)"
+	@$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+	@echo "installed: $(VENV) is ready"
 
 # Ingest what is missing or changed (UNODC_CORPUS_DIR, --download), then start the chat app.
 run: install

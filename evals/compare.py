@@ -54,7 +54,8 @@ def compare_table(names: Sequence[str], metrics: Sequence[dict]) -> str:
 
 
 def plot_compare(names: Sequence[str], metrics: Sequence[dict], path: Path) -> Path:
-    """Grouped bars: one group per quality metric, one bar per run."""
+    """Grouped bars: one group per quality metric, one bar per run; a value of 0 (an empty
+    bar) is marked at the axis in the run's colour, a missing one is left out."""
     plt = pyplot()
     keys = [key for key, _ in METRIC_ROWS]
     labels = [label for _, label in METRIC_ROWS]
@@ -62,7 +63,10 @@ def plot_compare(names: Sequence[str], metrics: Sequence[dict], path: Path) -> P
     fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(keys)), 4.5))
     for j, (name, m) in enumerate(zip(names, metrics, strict=True)):
         xs = [i + j * width - 0.4 + width / 2 for i in range(len(keys))]
-        ax.bar(xs, [m.get(k) or 0.0 for k in keys], width=width, label=name)
+        bars = ax.bar(xs, [m.get(k) or 0.0 for k in keys], width=width, label=name)
+        zeros = [x for x, k in zip(xs, keys, strict=True) if m.get(k) == 0]
+        ax.plot(zeros, [0.0] * len(zeros), "_", markersize=12, mew=3, clip_on=False,
+                color=bars.patches[0].get_facecolor() if bars.patches else None)
     ax.set_xticks(range(len(keys)), labels, rotation=30, ha="right")
     ax.set(ylim=(0, 1.05), ylabel="share", title="Runs compared")
     ax.legend(fontsize=8)

@@ -3,6 +3,9 @@
 Everything here works on plain result dicts (the lines of results.jsonl), so the figures of a
 run can be recomputed from its files alone. A share whose denominator is zero is None (null
 in JSON): "no answerable questions" is not a hit rate of 0.
+
+An answerable question without gold is *unscored*: it counts for refusals and latency, never
+as a retrieval or answer miss (nothing could match it).
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ CITATION_SUPPORT_METHOD = (
     "English stop words and markers) occur in the passages it cites. A marker that resolves "
     "to no citation supports nothing."
 )
+ANSWER_HIT_METHOD = (
+    "*Answer hit* is the share of scored answerable questions (answerable, with gold) whose "
+    "answer cites a gold passage: the match rule applied to the answer's citations, not to "
+    "every retrieved passage; a refusal cites nothing and misses. *Wrongly answered* is the "
+    "share of unanswerable questions that got an answer (neither refused nor rejected). Unlike "
+    "citation support, both can fail for an answer that quotes its passages verbatim."
+)
 
 MARKER = re.compile(r"\[(\d+)\]")
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -45,6 +55,21 @@ those through to too under until up upon very was we were what when where whethe
 who whom why will with within without would you your
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+# ---- which questions count -------------------------------------------------------------------
+def is_answerable(question: Mapping[str, object]) -> bool:
+    return bool(question.get("answerable", True))
+
+
+def is_scored(question: Mapping[str, object]) -> bool:
+    """Answerable with at least one gold item: the questions hit@k and answer hit are over."""
+    return is_answerable(question) and bool(question.get("gold"))
+
+
+def unscored_ids(questions: Sequence[Mapping[str, object]]) -> list[str]:
+    """Answerable questions without gold: scored for refusals and latency only."""
+    return [str(q.get("id")) for q in questions if is_answerable(q) and not is_scored(q)]
 
 
 # ---- retrieval ------------------------------------------------------------------------------
@@ -81,6 +106,24 @@ def refusal_accuracy(refused_unanswerable: Sequence[bool]) -> float | None:
 def false_refusal_rate(refused_answerable: Sequence[bool]) -> float | None:
     """Share of answerable questions that were refused."""
     return share_true(refused_answerable)
+
+
+def answered(result: Mapping[str, object]) -> bool:
+    """An answer was given: not refused and not rejected with an error."""
+    return not result.get("refused") and not result.get("error")
+
+
+def wrongly_answered_rate(answered_unanswerable: Sequence[bool]) -> float | None:
+    """Share of unanswerable questions that were answered."""
+    return share_true(answered_unanswerable)
+
+
+# ---- answers --------------------------------------------------------------------------------
+def answer_hits(result: Mapping[str, object], gold: Sequence[Mapping[str, object]]) -> bool:
+    """The answer cites a gold passage (the match rule on its citations); a refusal never."""
+    if not answered(result) or not gold:
+        return False
+    return first_match_rank(list(result.get("citations") or []), gold) is not None
 
 
 # ---- citations ------------------------------------------------------------------------------
@@ -154,13 +197,18 @@ def content_words(text: str) -> list[str]:
     return [w for w in words if w not in STOPWORDS]
 
 
+def quote_pieces(sentence: str) -> list[str]:
+    """The normalised quoted sentences and clauses of a sentence (empty: no quotes)."""
+    pieces = [normalize_for_match(piece) for a, b in QUOTED.findall(sentence)
+              for piece in QUOTE_PIECE.split(a or b)]
+    return [p for p in pieces if p]
+
+
 def sentence_supported(sentence: str, cited_texts: Sequence[str]) -> bool:
     """The support rule of CITATION_SUPPORT_METHOD for one cited sentence."""
     if not cited_texts:
         return False
-    pieces = [normalize_for_match(piece) for a, b in QUOTED.findall(sentence)
-              for piece in QUOTE_PIECE.split(a or b)]
-    pieces = [p for p in pieces if p]
+    pieces = quote_pieces(sentence)
     if pieces:
         passages = [normalize_for_match(t) for t in cited_texts]
         return all(any(piece in p for p in passages) for piece in pieces)
@@ -189,6 +237,33 @@ def support_counts(result: Mapping[str, object]) -> tuple[int, int]:
         if len(texts) == len(set(numbers)) and sentence_supported(sentence, texts):
             supported += 1
     return supported, cited
+
+
+def quote_checked(result: Mapping[str, object]) -> int:
+    """How many of an answer's cited sentences the verbatim quote check judges."""
+    if result.get("refused"):
+        return 0
+    return sum(1 for s in split_sentences(str(result.get("answer") or ""))
+               if markers(s) and quote_pieces(s))
+
+
+def support_method_used(counts: Mapping[str, object], answer_mode: str | None) -> str:
+    """One sentence on how this run's citation support was judged, and what it is worth."""
+    cited, quoted = counts.get("cited_sentences") or 0, counts.get("quote_checked_sentences") or 0
+    mode = f"answer mode `{answer_mode}`" if answer_mode else "answer mode unknown"
+    if not cited:
+        return f"No cited sentences ({mode}): citation support is n/a."
+    if quoted == cited:
+        how = "verbatim quote check for all of them"
+    elif not quoted:
+        how = f"content-word overlap (at least {SUPPORT_OVERLAP:.0%}) for all of them"
+    else:
+        how = f"verbatim quote check for {quoted}, content-word overlap for {cited - quoted}"
+    text = f"{cited} cited sentences ({mode}): {how}."
+    if quoted == cited:
+        text += (" A quoted answer passes this check by construction, even when it answers a "
+                 "question it should have refused: read answer hit and wrongly answered.")
+    return text
 
 
 def citation_support(results: Iterable[Mapping[str, object]]) -> float | None:
@@ -230,52 +305,64 @@ def _round(value: float | None, digits: int = 2) -> float | None:
 # ---- the whole run --------------------------------------------------------------------------
 def question_ranks(questions: Sequence[Mapping[str, object]],
                    results: Sequence[Mapping[str, object]]) -> list[int | None]:
-    """First-match rank within the top 10 of each question (None for unanswerable ones)."""
+    """First-match rank within the top 10 of each question (None for unanswerable and
+    unscored ones)."""
     return [
-        match_rank(r.get("passages") or [], q.get("gold") or []) if q.get("answerable", True)
-        else None
+        match_rank(r.get("passages") or [], q.get("gold") or []) if is_scored(q) else None
         for q, r in zip(questions, results, strict=True)
     ]
 
 
 def compute_metrics(questions: Sequence[Mapping[str, object]],
                     results: Sequence[Mapping[str, object]]) -> dict:
-    """hit@k, MRR@10, refusals, citations and latency of a run.
+    """hit@k, MRR@10, answer hit, refusals, citations and latency of a run.
 
     `questions` are the question objects (id, answerable, gold) and `results` the result
-    objects, in the same order.
+    objects, in the same order. hit@k, MRR@10 and answer hit are over the scored questions;
+    refusal rates over all answerable / unanswerable ones.
     """
     if len(questions) != len(results):
         raise ValueError(f"{len(questions)} questions but {len(results)} results")
     for q, r in zip(questions, results, strict=True):
         if q.get("id") != r.get("id"):
             raise ValueError(f"result {r.get('id')!r} does not belong to question {q.get('id')!r}")
-    answerable = [i for i, q in enumerate(questions) if q.get("answerable", True)]
-    unanswerable = [i for i, q in enumerate(questions) if not q.get("answerable", True)]
+    answerable = [i for i, q in enumerate(questions) if is_answerable(q)]
+    unanswerable = [i for i, q in enumerate(questions) if not is_answerable(q)]
+    scored = [i for i, q in enumerate(questions) if is_scored(q)]
     ranks = question_ranks(questions, results)
-    answerable_ranks = [ranks[i] for i in answerable]
+    scored_ranks = [ranks[i] for i in scored]
     refused = [bool(r.get("refused")) for r in results]
+    cited_gold = [answer_hits(results[i], questions[i].get("gold") or []) for i in scored]
+    wrong = [answered(results[i]) for i in unanswerable]
     supported = cited = 0
     for r in results:
         s, c = support_counts(r)
         supported, cited = supported + s, cited + c
-    metrics: dict = {f"hit@{k}": _round(hit_at_k(answerable_ranks, k), 4) for k in HIT_KS}
-    metrics["mrr@10"] = _round(mrr_at_k(answerable_ranks, MRR_K), 4)
+    metrics: dict = {f"hit@{k}": _round(hit_at_k(scored_ranks, k), 4) for k in HIT_KS}
+    metrics["mrr@10"] = _round(mrr_at_k(scored_ranks, MRR_K), 4)
+    metrics["answer_hit"] = _round(share_true(cited_gold), 4)
     metrics["refusal_accuracy"] = _round(refusal_accuracy([refused[i] for i in unanswerable]), 4)
+    metrics["wrongly_answered"] = _round(wrongly_answered_rate(wrong), 4)
     metrics["false_refusal_rate"] = _round(
         false_refusal_rate([refused[i] for i in answerable]), 4)
     metrics["citation_validity"] = _round(citation_validity(results), 4)
     metrics["citation_support"] = _round(supported / cited if cited else None, 4)
     metrics["latency_ms"] = latency_summary(results)
+    metrics["unscored"] = unscored_ids(questions)
     metrics["counts"] = {
         "questions": len(questions),
         "answerable": len(answerable),
+        "scored": len(scored),
+        "unscored": len(answerable) - len(scored),
         "unanswerable": len(unanswerable),
         "refused": sum(refused),
         "errors": sum(1 for r in results if r.get("error")),
-        "hits_at_5": sum(1 for r in answerable_ranks if r is not None and r <= 5),
+        "hits_at_5": sum(1 for r in scored_ranks if r is not None and r <= 5),
+        "answer_hits": sum(cited_gold),
+        "wrongly_answered": sum(wrong),
         "cited_sentences": cited,
         "supported_sentences": supported,
+        "quote_checked_sentences": sum(quote_checked(r) for r in results),
         "valid_citation_answers": sum(1 for r in results if citations_valid(r)),
     }
     return metrics

@@ -1,14 +1,15 @@
 """Loading and validating question files (format: ../shared/evals-format.md).
 
 A file is read and checked completely before any work starts: the first malformed line stops
-everything with an error naming its line number. A gold `source` that the index does not hold
-is only a warning (the evaluator may have a different corpus): see `unknown_sources`.
+everything with an error naming its line number. A gold item the index cannot match (its
+`source` is not indexed, or its `quote` occurs in no indexed passage of that source) is only a
+warning (the evaluator may have a different corpus): see `gold_warnings`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,14 +52,22 @@ class Question:
 
 
 @dataclass(frozen=True)
-class SourceWarning:
+class GoldWarning:
+    """A gold item that can never match: its source is not indexed or, when `quote` is set,
+    no indexed passage of its source contains the quote."""
+
     line: int
     question_id: str
     source: str
+    quote: str | None = None
 
     def message(self) -> str:
-        return (f"line {self.line} ({self.question_id}): gold source {self.source!r} is not "
-                "in the index; this question can never count as a hit")
+        where = f"line {self.line} ({self.question_id})"
+        if self.quote is None:
+            return (f"{where}: gold source {self.source!r} is not in the index; this item can "
+                    "never count as a hit")
+        return (f"{where}: gold quote {self.quote!r} occurs in no indexed passage of "
+                f"{self.source!r}; this item can never count as a hit")
 
 
 KNOWN_FIELDS = {"id", "question", "answerable", "gold", "reference_answer", "tags"}
@@ -146,11 +155,37 @@ def _parse_gold(value: object, fail) -> tuple[Gold, ...]:
     return tuple(items)
 
 
-def unknown_sources(questions: Iterable[Question], known: Iterable[str]) -> list[SourceWarning]:
+def unknown_sources(questions: Iterable[Question], known: Iterable[str]) -> list[GoldWarning]:
     """Gold sources the index does not hold (compared like the match rule compares them)."""
     known_norm = {normalize_for_match(s) for s in known}
     return [
-        SourceWarning(line=q.line, question_id=q.id, source=g.source)
+        GoldWarning(line=q.line, question_id=q.id, source=g.source)
         for q in questions for g in q.gold
         if normalize_for_match(g.source) not in known_norm
     ]
+
+
+def unmatched_quotes(questions: Iterable[Question],
+                     passages: Iterable[tuple[str, str]]) -> list[GoldWarning]:
+    """Gold quotes that no indexed passage (source, text) of their source contains, by the
+    match rule; items whose source is not indexed at all are `unknown_sources`' business."""
+    texts: dict[str, list[str]] = {}
+    for source, text in passages:
+        texts.setdefault(normalize_for_match(source), []).append(normalize_for_match(text))
+    warnings = []
+    for q in questions:
+        for g in q.gold:
+            of_source = texts.get(normalize_for_match(g.source))
+            quote = normalize_for_match(g.quote)
+            if of_source is not None and not any(quote in t for t in of_source):
+                warnings.append(GoldWarning(line=q.line, question_id=q.id, source=g.source,
+                                            quote=g.quote))
+    return warnings
+
+
+def gold_warnings(questions: Sequence[Question],
+                  passages: Sequence[tuple[str, str]]) -> list[GoldWarning]:
+    """Every gold item of the file that can never match the index, in file order."""
+    found = unknown_sources(questions, {source for source, _ in passages})
+    found += unmatched_quotes(questions, passages)
+    return sorted(found, key=lambda w: w.line)

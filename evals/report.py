@@ -6,22 +6,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from evals.metrics import (
+    ANSWER_HIT_METHOD,
     CITATION_SUPPORT_METHOD,
     hit_at_k,
+    is_answerable,
+    is_scored,
     question_ranks,
     refusal_accuracy,
 )
-from evals.questions import SourceWarning
+from evals.questions import GoldWarning
 
 HIT_CURVE_PNG = "hit_at_k.png"
 LATENCY_PNG = "latency.png"
 TAGS_PNG = "tags_hit5.png"
 SNIPPET_CHARS = 200
 TOP_SHOWN = 3
+STRIP_PLOT_BELOW = 20  # fewer questions than this: one dot per question, not a histogram
 
 METRIC_ROWS = [
     ("hit@1", "hit@1"), ("hit@3", "hit@3"), ("hit@5", "hit@5"), ("hit@10", "hit@10"),
-    ("mrr@10", "MRR@10"), ("refusal_accuracy", "refusal accuracy"),
+    ("mrr@10", "MRR@10"), ("answer_hit", "answer hit"),
+    ("refusal_accuracy", "refusal accuracy"), ("wrongly_answered", "wrongly answered"),
     ("false_refusal_rate", "false refusal rate"), ("citation_validity", "citation validity"),
     ("citation_support", "citation support"),
 ]
@@ -73,18 +78,19 @@ def metrics_table(metrics: Mapping) -> list[str]:
 
 
 def tag_breakdown(questions: Sequence[Mapping], results: Sequence[Mapping]) -> list[dict]:
-    """Per tag: question counts, hit@5 over its answerable questions, refusal accuracy over
-    its unanswerable ones."""
+    """Per tag: question counts, hit@5 over its scored questions (answerable, with gold),
+    refusal accuracy over its unanswerable ones."""
     ranks = question_ranks(questions, results)
     tags = sorted({t for q in questions for t in q.get("tags") or []})
     rows = []
     for tag in tags:
         members = [i for i, q in enumerate(questions) if tag in (q.get("tags") or [])]
-        answerable = [i for i in members if questions[i].get("answerable", True)]
-        unanswerable = [i for i in members if not questions[i].get("answerable", True)]
+        answerable = [i for i in members if is_answerable(questions[i])]
+        scored = [i for i in members if is_scored(questions[i])]
+        unanswerable = [i for i in members if not is_answerable(questions[i])]
         rows.append({
             "tag": tag, "questions": len(members), "answerable": len(answerable),
-            "hit@5": hit_at_k([ranks[i] for i in answerable], 5),
+            "scored": len(scored), "hit@5": hit_at_k([ranks[i] for i in scored], 5),
             "unanswerable": len(unanswerable),
             "refusal_accuracy": refusal_accuracy(
                 [bool(results[i].get("refused")) for i in unanswerable]),
@@ -109,7 +115,8 @@ def _passages_block(result: Mapping) -> list[str]:
 def missed_sections(questions: Sequence[Mapping], results: Sequence[Mapping]) -> list[str]:
     """The questions a reader should look at, each with what the run returned for it."""
     ranks = question_ranks(questions, results)
-    answerable = [q.get("answerable", True) for q in questions]
+    answerable = [is_answerable(q) for q in questions]
+    scored = [is_scored(q) for q in questions]
 
     def missed(i: int) -> list[str]:
         q, r = questions[i], results[i]
@@ -126,14 +133,21 @@ def missed_sections(questions: Sequence[Mapping], results: Sequence[Mapping]) ->
                 f"  - answer: {snippet(results[i].get('answer', ''), 300)}"]
 
     def refused(i: int) -> list[str]:
-        rank = f"gold at rank {ranks[i]}" if ranks[i] else "gold not in the top 10"
+        rank = (f"gold at rank {ranks[i]}" if ranks[i] else "gold not in the top 10"
+                if scored[i] else "no gold (unscored)")
         return [f"- **{questions[i]['id']}** {questions[i].get('question', '')} — {rank}",
                 "  - top passages:", *("  " + line for line in _passages_block(results[i]))]
 
+    def unscored(i: int) -> list[str]:
+        outcome = "refused" if results[i].get("refused") else "answered"
+        return [f"- **{questions[i]['id']}** {questions[i].get('question', '')} — {outcome}"]
+
     indexes = range(len(questions))
     return [
-        *_section("Missed questions (answerable, no gold passage in the top 5)", missed,
-                  [i for i in indexes if answerable[i] and (ranks[i] is None or ranks[i] > 5)]),
+        *_section("Missed questions (scored, no gold passage in the top 5)", missed,
+                  [i for i in indexes if scored[i] and (ranks[i] is None or ranks[i] > 5)]),
+        *_section("Unscored questions (answerable, no gold: refusals and latency only)",
+                  unscored, [i for i in indexes if answerable[i] and not scored[i]]),
         *_section("Unanswerable questions that were answered", answered,
                   [i for i in indexes if not answerable[i] and not results[i].get("refused")]),
         *_section("Answerable questions that were refused", refused,
@@ -163,59 +177,93 @@ def plot_hit_curve(ranks: Sequence[int | None], path: Path, label: str = "") -> 
     return save_figure(fig, path)
 
 
+def latency_values(results: Sequence[Mapping]) -> dict[str, list[float]]:
+    """Milliseconds per stage, over the results that timed it."""
+    return {stage: [float((r.get("latency_ms") or {})[stage]) for r in results
+                    if stage in (r.get("latency_ms") or {})] for stage in ("total", "retrieve")}
+
+
 def plot_latency(results: Sequence[Mapping], path: Path) -> Path:
+    """A histogram with integer counts; a strip of dots (one per question) for small sets,
+    whose histogram bins would hold fractions of nothing."""
+    from matplotlib.ticker import MaxNLocator
+
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    for stage in ("total", "retrieve"):
-        values = [float((r.get("latency_ms") or {})[stage]) for r in results
-                  if stage in (r.get("latency_ms") or {})]
-        if values:
-            ax.hist(values, bins=30, alpha=0.6, label=stage)
-    ax.set(xlabel="milliseconds", ylabel="questions", title="Latency per question")
-    ax.legend()
+    values = {stage: v for stage, v in latency_values(results).items() if v}
+    if len(results) < STRIP_PLOT_BELOW:
+        for row, (stage, times) in enumerate(values.items()):
+            ax.plot(times, [row] * len(times), "o", alpha=0.6, label=stage)
+        ax.set_yticks(range(len(values)), list(values))
+        ax.set_ylim(-0.5, len(values) - 0.5)
+        ax.set(xlabel="milliseconds", title=f"Latency per question ({len(results)} questions)")
+    else:
+        for stage, times in values.items():
+            ax.hist(times, bins=min(30, len(times)), alpha=0.6, label=stage)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set(xlabel="milliseconds", ylabel="questions", title="Latency per question")
+    ax.set_xlim(left=0)
+    if values:
+        ax.legend()
     return save_figure(fig, path)
 
 
 def plot_tags(rows: Sequence[Mapping], path: Path) -> Path:
+    """hit@5 per tag, each bar labelled; a tag at 0 gets a marker, since its bar is empty."""
     plt = pyplot()
-    shown = [r for r in rows if r["answerable"]]
+    shown = [r for r in rows if r["scored"]]
+    values = [r["hit@5"] or 0.0 for r in shown]
     fig, ax = plt.subplots(figsize=(6, max(2.5, 0.3 * len(shown) + 1)))
-    ax.barh([f"{r['tag']} ({r['answerable']})" for r in shown],
-            [r["hit@5"] or 0.0 for r in shown])
+    positions = range(len(shown))
+    ax.barh(positions, values)
+    zeros = [i for i, v in enumerate(values) if v == 0]
+    ax.plot([0.0] * len(zeros), zeros, "|", color="crimson", markersize=12, mew=3,
+            clip_on=False)
+    for i, value in enumerate(values):
+        ax.text(value + 0.01, i, f"{value:.2f}", va="center", fontsize=8)
+    ax.set_yticks(positions, [f"{r['tag']} ({r['scored']})" for r in shown])
     ax.invert_yaxis()
-    ax.set(xlim=(0, 1), xlabel="hit@5", title="hit@5 per tag (answerable questions)")
+    ax.set(xlim=(0, 1.1), xlabel="hit@5", title="hit@5 per tag (scored questions)")
     return save_figure(fig, path)
 
 
 def write_report(out: Path, questions: Sequence[Mapping], results: Sequence[Mapping],
-                 metrics: Mapping, warnings: Sequence[SourceWarning] = (),
+                 metrics: Mapping, warnings: Sequence[GoldWarning] = (),
                  plots: bool = True) -> tuple[Path, list[Path]]:
     """Write report.md (and the PNG plots it links) into the run folder."""
     ranks = question_ranks(questions, results)
-    answerable_ranks = [r for r, q in zip(ranks, questions, strict=True)
-                        if q.get("answerable", True)]
+    scored_ranks = [r for r, q in zip(ranks, questions, strict=True) if is_scored(q)]
     tags = tag_breakdown(questions, results)
     images: list[Path] = []
     if plots:
-        images.append(plot_hit_curve(answerable_ranks, out / HIT_CURVE_PNG))
+        images.append(plot_hit_curve(scored_ranks, out / HIT_CURVE_PNG))
         images.append(plot_latency(results, out / LATENCY_PNG))
-        if any(r["answerable"] for r in tags):
+        if any(r["scored"] for r in tags):
             images.append(plot_tags(tags, out / TAGS_PNG))
     counts = metrics.get("counts", {})
     lines = [
         f"# Answer benchmark: `{metrics.get('config_name', 'custom')}`", "",
         f"Questions: {counts.get('questions')} ({counts.get('answerable')} answerable, "
+        f"{counts.get('scored', counts.get('answerable'))} of them scored; "
         f"{counts.get('unanswerable')} unanswerable) from `{metrics.get('questions_file')}`. "
         f"Settings hash `{metrics.get('config_hash')}`.", "",
         "## Metrics", "", *metrics_table(metrics), "",
-        "hit@k and MRR@10 are over answerable questions: a passage matches a gold item when its "
-        "source file name equals the gold source and its text contains the gold quote, both "
-        "lowercased, with line-end hyphenation joined and everything but letters and digits "
-        "dropped.", "",
+        "hit@k, MRR@10 and answer hit are over the scored questions (answerable, with gold; an "
+        "answerable question without gold is unscored: it counts for refusals and latency "
+        "only): a passage matches a gold item when its source file name equals the gold source "
+        "and its text contains the gold quote, both lowercased, with line-end hyphenation "
+        "joined and everything but letters and digits dropped.", "",
+        f"**Answer hit and wrongly answered.** {ANSWER_HIT_METHOD} "
+        f"({counts.get('answer_hits')} of {counts.get('scored')} scored answers cite a gold "
+        f"passage; {counts.get('wrongly_answered')} of {counts.get('unanswerable')} "
+        "unanswerable questions answered.)", "",
         f"**Citation support method.** {CITATION_SUPPORT_METHOD} "
         f"({counts.get('supported_sentences')} of {counts.get('cited_sentences')} cited "
         "sentences supported.)", "",
     ]
+    if metrics.get("citation_support_used"):
+        lines += [f"**Support method used in this run.** {metrics['citation_support_used']}",
+                  ""]
     if counts.get("errors"):
         lines += [f"{counts['errors']} question(s) were rejected by the assistant (see "
                   "`error` in results.jsonl); they count as misses.", ""]
@@ -223,13 +271,17 @@ def write_report(out: Path, questions: Sequence[Mapping], results: Sequence[Mapp
     lines += [f"| {k} | `{v}` |" for k, v in (metrics.get("config") or {}).items()]
     lines.append("")
     lines += ["## Warnings", ""]
-    lines += [f"- {w.message()}" for w in warnings] or ["None."]
+    notes = [f"- {w.message()}" for w in warnings]
+    if unscored := metrics.get("unscored"):
+        notes.append(f"- {len(unscored)} answerable question(s) have no gold and are unscored "
+                     f"(refusals and latency only): {', '.join(unscored)}")
+    lines += notes or ["None."]
     lines.append("")
     lines += ["## Per tag", "", "| tag | questions | hit@5 | refusal accuracy |",
               "|---|---|---|---|"]
-    lines += [f"| {r['tag']} | {r['questions']} | {fmt(r['hit@5'])} ({r['answerable']}) | "
+    lines += [f"| {r['tag']} | {r['questions']} | {fmt(r['hit@5'])} ({r['scored']}) | "
               f"{fmt(r['refusal_accuracy'])} ({r['unanswerable']}) |" for r in tags]
-    lines += ["", "(In brackets: how many answerable / unanswerable questions carry the tag.)",
+    lines += ["", "(In brackets: how many scored / unanswerable questions carry the tag.)",
               ""]
     if images:
         lines += ["## Plots", ""]

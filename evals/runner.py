@@ -20,8 +20,13 @@ from tqdm import tqdm
 from assistant.errors import QuestionError
 from assistant.settings import Settings
 from evals.configs import default_corpus_dirs
-from evals.metrics import CITATION_SUPPORT_METHOD, compute_metrics
-from evals.questions import Question, SourceWarning, load_questions, unknown_sources
+from evals.metrics import (
+    ANSWER_HIT_METHOD,
+    CITATION_SUPPORT_METHOD,
+    compute_metrics,
+    support_method_used,
+)
+from evals.questions import GoldWarning, Question, gold_warnings, load_questions
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -41,7 +46,7 @@ class RunError(RuntimeError):
 class RunOutcome:
     out_dir: Path
     metrics: dict
-    warnings: list[SourceWarning] = field(default_factory=list)
+    warnings: list[GoldWarning] = field(default_factory=list)
     report: Path | None = None
     plots: list[Path] = field(default_factory=list)
 
@@ -65,6 +70,11 @@ def answer_one(assistant: Assistant, question: Question) -> dict:
         return {"id": question.id, "question": question.question, "answer": "",
                 "refused": False, "citations": [], "passages": [], "latency_ms": {},
                 "error": str(error)}
+
+
+def index_passages(assistant: Assistant) -> list[tuple[str, str]]:
+    """(source file name, text) of every indexed passage: what a gold item can match."""
+    return [(chunk.source, chunk.text) for chunk in assistant.retriever.chunks]
 
 
 def prepare_assistant(settings: Settings, corpus_dirs: list[Path] | None = None,
@@ -112,7 +122,7 @@ def run_benchmark(
         assistant = prepare_assistant(settings, corpus_dirs, progress)
     elif assistant.settings.settings_hash() != settings.settings_hash():
         raise RunError("the assistant passed in was built with other settings than the run's")
-    warnings = unknown_sources(questions, {d["source"] for d in assistant.documents()})
+    warnings = gold_warnings(questions, index_passages(assistant))
     for warning in warnings:
         log.warning(warning.message())
     info["warnings"] = [w.__dict__ for w in warnings]
@@ -142,12 +152,12 @@ def rescore(out_dir: Path | str, plots: bool = True) -> RunOutcome:
     if len(results) != len(questions):
         raise RunError(f"{out} holds {len(results)} of {len(questions)} results: finish it "
                        "with `run --resume` first")
-    warnings = [SourceWarning(**w) for w in info.get("warnings", [])]
+    warnings = [GoldWarning(**w) for w in info.get("warnings", [])]
     return finish_run(out, questions, results, info, warnings, plots=plots)
 
 
 def finish_run(out: Path, questions: list[Question], results: list[dict], info: dict,
-               warnings: list[SourceWarning], plots: bool = True) -> RunOutcome:
+               warnings: list[GoldWarning], plots: bool = True) -> RunOutcome:
     """metrics.json, report.md and the plots of a completed run (`info`: config_name,
     config, config_hash and questions_file, as in run.json)."""
     from evals.report import write_report
@@ -159,6 +169,9 @@ def finish_run(out: Path, questions: list[Question], results: list[dict], info: 
         "config_hash": info["config_hash"],
         "questions_file": info["questions_file"],
         "citation_support_method": CITATION_SUPPORT_METHOD,
+        "citation_support_used": support_method_used(
+            metrics["counts"], (info.get("config") or {}).get("answer_mode")),
+        "answer_hit_method": ANSWER_HIT_METHOD,
         "warnings": [w.message() for w in warnings],
     })
     (out / METRICS).write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n",

@@ -3,6 +3,8 @@
 import pytest
 
 from evals.metrics import (
+    answer_hits,
+    answered,
     citation_support,
     citation_validity,
     citations_valid,
@@ -19,6 +21,8 @@ from evals.metrics import (
     sentence_supported,
     split_sentences,
     support_counts,
+    support_method_used,
+    unscored_ids,
 )
 
 SOM = "untoc-smuggling-of-migrants-protocol-text.md"
@@ -169,5 +173,53 @@ def test_compute_metrics_whole_run() -> None:
     assert m["citation_support"] == 0.5  # a's sentence supported; d's [2] resolves to nothing
     assert m["latency_ms"]["total"] == {"p50": 250.0, "p95": 385.0}
     assert m["counts"]["questions"] == 4 and m["counts"]["answerable"] == 2
+    assert m["answer_hit"] == 0.5  # a cites the gold passage; b refused, though it retrieved it
+    assert m["wrongly_answered"] == 0.5  # d answered an unanswerable question
+    assert m["unscored"] == [] and m["counts"]["quote_checked_sentences"] == 1
     with pytest.raises(ValueError, match="does not belong"):
         compute_metrics(questions, list(reversed(results)))
+
+
+def test_answerable_question_without_gold_is_unscored() -> None:
+    """Four answerable questions all hit, plus one without gold: hit@5 is 1.0 over the four
+    scored ones (not 0.8), the fifth still counts for false refusals."""
+    gold = [{"source": SOM, "quote": "shall not become liable"}]
+    hit = passage(1, SOM, ART5)
+    questions = [{"id": f"q{i}", "answerable": True, "gold": gold} for i in range(4)]
+    questions.append({"id": "nogold", "answerable": True})
+    results = [{"id": q["id"], "answer": "\u201cshall not become liable\u201d [1]",
+                "refused": False, "citations": [citation(1, hit)], "passages": [hit],
+                "latency_ms": {"total": 1.0, "retrieve": 1.0}} for q in questions[:4]]
+    results.append({"id": "nogold", "answer": "No.", "refused": True, "citations": [],
+                    "passages": [hit], "latency_ms": {"total": 1.0, "retrieve": 1.0}})
+    m = compute_metrics(questions, results)
+    assert m["hit@5"] == 1.0 and m["mrr@10"] == 1.0 and m["answer_hit"] == 1.0
+    assert m["false_refusal_rate"] == 0.2  # refusals count over all five answerable
+    assert m["unscored"] == ["nogold"] == unscored_ids(questions)
+    assert (m["counts"]["scored"], m["counts"]["unscored"]) == (4, 1)
+    assert m["refusal_accuracy"] is None and m["wrongly_answered"] is None
+
+
+def test_answer_hit_reads_the_citations_not_the_passages() -> None:
+    gold = [{"source": SOM, "quote": "shall not become liable"}]
+    right, wrong = passage(1, SOM, ART5), passage(2, TIP, "Article 3 text.", "Article 3")
+    cites_wrong = {"answer": "\u201cArticle 3 text.\u201d [1]", "refused": False,
+                   "citations": [{**citation(1, wrong)}], "passages": [right, wrong]}
+    cites_right = {**cites_wrong, "citations": [citation(1, right)]}
+    assert not answer_hits(cites_wrong, gold)  # gold retrieved at rank 1, but not cited
+    assert answer_hits(cites_right, gold)
+    assert not answer_hits({**cites_right, "refused": True}, gold)
+    assert not answer_hits(cites_right, [])
+    # The extractive answer that quotes the wrong passage is still fully "supported".
+    assert support_counts(cites_wrong) == (1, 1)
+    errored = {"answer": "", "refused": False, "error": "too long", "citations": []}
+    assert not answered(errored) and answered(cites_wrong)
+
+
+def test_support_method_used_names_the_check() -> None:
+    quoted = support_method_used({"cited_sentences": 3, "quote_checked_sentences": 3},
+                                 "extractive")
+    assert "verbatim quote check for all of them" in quoted and "by construction" in quoted
+    mixed = support_method_used({"cited_sentences": 3, "quote_checked_sentences": 1}, "llm")
+    assert "quote check for 1, content-word overlap for 2" in mixed and "`llm`" in mixed
+    assert "n/a" in support_method_used({"cited_sentences": 0}, "passages")

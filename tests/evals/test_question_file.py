@@ -6,7 +6,15 @@ from pathlib import Path
 import pytest
 
 from evals.__main__ import main
-from evals.questions import QuestionFileError, load_questions, unknown_sources
+from evals.questions import (
+    QuestionFileError,
+    gold_warnings,
+    load_questions,
+    unknown_sources,
+    unmatched_quotes,
+)
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "raw"
 
 GOOD = {"id": "q1", "question": "Who is a smuggled migrant?", "answerable": True,
         "gold": [{"source": "untoc-smuggling-of-migrants-protocol-text.md",
@@ -78,6 +86,25 @@ def test_unknown_gold_sources_are_warnings(tmp_path: Path) -> None:
     assert [(w.line, w.question_id, w.source) for w in warnings] == [
         (2, "q2", "my-national-law.pdf")]
     assert "line 2 (q2)" in warnings[0].message()
+
+
+def test_gold_quotes_found_in_no_passage_are_warnings_with_line_numbers(tmp_path: Path) -> None:
+    """The real Smuggling Protocol file, as passages of a few thousand characters."""
+    source = "untoc-smuggling-of-migrants-protocol-text.md"
+    text = (CORPUS / source).read_text(encoding="utf-8")
+    passages = [(source, text[i:i + 3000]) for i in range(0, len(text), 3000)]
+    typo = {**GOOD, "id": "q2", "gold": [
+        {"source": source, "quote": "smuggling of penguins"},
+        {"source": "my-national-law.pdf", "quote": "x"}]}
+    lines = [json.dumps(GOOD), "", json.dumps(typo)]
+    questions = load_questions(write(tmp_path, lines))
+    missing = unmatched_quotes(questions, passages)
+    assert [(w.line, w.question_id, w.quote) for w in missing] == [
+        (3, "q2", "smuggling of penguins")]  # an unindexed source is not checked for quotes
+    assert missing[0].message().startswith("line 3 (q2): gold quote 'smuggling of penguins'")
+    both = gold_warnings(questions, passages)
+    assert [(w.line, w.source, w.quote) for w in both] == [
+        (3, "my-national-law.pdf", None), (3, source, "smuggling of penguins")]
 
 
 def test_cli_stops_before_any_work_on_a_malformed_file(tmp_path: Path, capsys) -> None:

@@ -1,5 +1,6 @@
 """The runner end to end over the real shared-corpus index: an interrupted run, resumed from
-the command line, then every file it writes; plus `--set` errors and `compare`."""
+the command line, then every file it writes (unscored questions, gold that can never match,
+answer hit and wrongly answered included); plus `--set` errors and `compare`."""
 
 import json
 from pathlib import Path
@@ -19,6 +20,7 @@ PASSAGE_KEYS = {"rank", "source", "title", "locator", "page_start", "page_end", 
 CITATION_KEYS = {"n", "source", "title", "locator", "page_start", "page_end", "page_label",
                  "text"}
 UNKNOWN_SOURCE = "national-penal-code-of-somewhere.pdf"
+MISSING_QUOTE = "penguins shall be exempt from customs duties"
 
 
 class Interrupted(Exception):
@@ -30,6 +32,7 @@ class InterruptingAssistant:
 
     def __init__(self, assistant, limit: int) -> None:
         self._assistant, self.limit, self.settings = assistant, limit, assistant.settings
+        self.retriever = assistant.retriever
         self.asked = 0
 
     def documents(self) -> list[dict]:
@@ -42,7 +45,9 @@ class InterruptingAssistant:
         return self._assistant.ask(question)
 
 
-def five_questions() -> list[dict]:
+def six_questions() -> list[dict]:
+    """Three answerable dev questions, two unanswerable ones and one answerable without gold
+    (line 6: unscored)."""
     dev = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines()
            if line.strip()]
     answerable = [q for q in dev if q.get("answerable", True)][:3]
@@ -50,14 +55,19 @@ def five_questions() -> list[dict]:
     # A second gold item from a document the index does not hold: a warning, not an error.
     answerable[0] = {**answerable[0], "gold": answerable[0]["gold"] + [
         {"source": UNKNOWN_SOURCE, "quote": "article 1"}], "reviewer": "kept and ignored"}
-    return answerable + unanswerable
+    # An indexed source, but a quote no passage of it holds (line 2): a warning too.
+    answerable[1] = {**answerable[1], "gold": answerable[1]["gold"] + [
+        {"source": answerable[1]["gold"][0]["source"], "quote": MISSING_QUOTE}]}
+    no_gold = {"id": "nogold", "answerable": True,
+               "question": "Can migrants be prosecuted for having been smuggled?"}
+    return answerable + unanswerable + [no_gold]
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, assistant, index_settings, corpus_dir) -> Path:
     folder = tmp_path_factory.mktemp("evals")
-    questions = folder / "five.jsonl"
-    questions.write_text("".join(json.dumps(q) + "\n" for q in five_questions()),
+    questions = folder / "six.jsonl"
+    questions.write_text("".join(json.dumps(q) + "\n" for q in six_questions()),
                          encoding="utf-8")
     out = folder / "run"
     with pytest.raises(Interrupted):
@@ -65,7 +75,7 @@ def run_dir(tmp_path_factory, assistant, index_settings, corpus_dir) -> Path:
                       config_name="default", progress=False)
     # Each result was flushed as it completed: the interrupted run kept both.
     assert [r["id"] for r in read_results(out / RESULTS)] == [q["id"] for q in
-                                                             five_questions()[:2]]
+                                                             six_questions()[:2]]
     assert not (out / "metrics.json").exists()
     code = main(["run", "--questions", str(questions), "--out", str(out), "--resume",
                  "--set", f"data_dir={index_settings.data_dir}", "--set", "chroma_host=none",
@@ -77,7 +87,7 @@ def run_dir(tmp_path_factory, assistant, index_settings, corpus_dir) -> Path:
 def test_results_follow_the_format(run_dir: Path) -> None:
     lines = (run_dir / RESULTS).read_text(encoding="utf-8").splitlines()
     results = [json.loads(line) for line in lines]
-    assert [r["id"] for r in results] == [q["id"] for q in five_questions()]
+    assert [r["id"] for r in results] == [q["id"] for q in six_questions()]
     for result in results:
         assert set(result) == RESULT_KEYS
         assert isinstance(result["answer"], str) and result["answer"]
@@ -109,8 +119,20 @@ def test_metrics_json(run_dir: Path) -> None:
     settings = build_settings("default")
     assert metrics["config"] == settings.run_config()
     assert metrics["config_hash"] == settings.settings_hash()
-    assert metrics["counts"]["questions"] == 5 and metrics["counts"]["unanswerable"] == 2
-    assert any(UNKNOWN_SOURCE in w for w in metrics["warnings"])
+    assert metrics["counts"]["questions"] == 6 and metrics["counts"]["unanswerable"] == 2
+    assert (metrics["counts"]["scored"], metrics["unscored"]) == (3, ["nogold"])
+    for key in ("answer_hit", "wrongly_answered"):
+        assert isinstance(metrics[key], float) and 0.0 <= metrics[key] <= 1.0, key
+    # Citing a gold passage needs retrieving one: answer hit can never exceed hit@10.
+    assert metrics["answer_hit"] <= metrics["hit@10"]
+    assert metrics["wrongly_answered"] == 1.0 - metrics["refusal_accuracy"]  # no errors here
+    assert "verbatim quote check" in metrics["citation_support_used"]
+    ids = [q["id"] for q in six_questions()]
+    assert metrics["warnings"] == [
+        f"line 1 ({ids[0]}): gold source {UNKNOWN_SOURCE!r} is not in the index; this item "
+        "can never count as a hit",
+        f"line 2 ({ids[1]}): gold quote {MISSING_QUOTE!r} occurs in no indexed passage of "
+        f"{six_questions()[1]['gold'][0]['source']!r}; this item can never count as a hit"]
 
 
 def test_report_and_plots(run_dir: Path) -> None:
@@ -118,7 +140,15 @@ def test_report_and_plots(run_dir: Path) -> None:
     for heading in ("## Metrics", "## Configuration", "## Per tag", "## Warnings",
                     "## Missed questions", "Citation support method"):
         assert heading in report
-    assert UNKNOWN_SOURCE in report.split("## Warnings")[1].split("## Per tag")[0]
+    warnings = report.split("## Warnings")[1].split("## Per tag")[0]
+    assert UNKNOWN_SOURCE in warnings and "line 1 (" in warnings
+    assert MISSING_QUOTE in warnings and "line 2 (" in warnings
+    assert "no gold and are unscored (refusals and latency only): nogold" in warnings
+    unscored = report.split("## Unscored questions")[1].split("\n## ")[0]
+    assert "**nogold**" in unscored
+    assert "**nogold**" not in report.split("## Missed questions")[1].split("\n## ")[0]
+    assert "| answer hit | " in report and "| wrongly answered | " in report
+    assert "**Support method used in this run.**" in report
     for png in ("hit_at_k.png", "latency.png", "tags_hit5.png"):
         data = (run_dir / png).read_bytes()
         assert data.startswith(b"\x89PNG") and f"]({png})" in report
@@ -141,6 +171,7 @@ def test_compare_two_runs(run_dir: Path, tmp_path: Path, capsys) -> None:
     printed = capsys.readouterr().out
     assert "| metric | default | baseline |" in printed
     assert "| hit@5 | " in printed and "| 0.250 |" in printed
+    assert "| answer hit | " in printed and "| wrongly answered | " in printed
     assert out.read_text(encoding="utf-8").count("| hit@5 |") == 1
     assert (tmp_path / "compare.png").read_bytes().startswith(b"\x89PNG")
     table, _ = compare_runs([run_dir, run_dir], plot=tmp_path / "same.png")
