@@ -21,6 +21,7 @@ CHUNKER_VERSION = "4"  # bump when the chunking code changes what it produces
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]
+EmbeddingBackend = Literal["torch", "onnx", "onnx-int8", "openvino"]
 
 
 Language = Literal["auto", "en", "fr", "es", "ru", "zh", "ar"]
@@ -77,6 +78,10 @@ class Settings(BaseSettings):
     # Embedding and chunking (both part of the index name)
     embedding_model: str = PACKAGED_MODEL
     embedding_device: str = "cpu"
+    # what runs the model: torch, or ONNX Runtime on a copy exported once into the data folder
+    # (fp32, or int8 by dynamic quantisation), or OpenVINO on that ONNX copy; part of the index
+    # when not torch (docs/benchmarks.md, "Encoder backends")
+    embedding_backend: EmbeddingBackend = "torch"
     embed_batch_size: int = Field(default=64, ge=1)
     chunking: Chunking = "structure"
     chunk_size: int = Field(default=1200, ge=200, le=8000)  # target characters per chunk
@@ -158,6 +163,9 @@ class Settings(BaseSettings):
             "chunk_overlap": self.chunk_overlap,
             "sentence_vectors": self.sentence_vectors,
             **({"passage_prefix": self.passage_prefix} if self.passage_prefix else {}),
+            # torch is left out so that the indexes built before backends existed keep their name
+            **({"embedding_backend": self.embedding_backend}
+               if self.embedding_backend != "torch" else {}),
         }
 
     def index_hash(self) -> str:
@@ -208,6 +216,10 @@ class Settings(BaseSettings):
     @property
     def bm25_dir(self) -> Path:
         return self.data_dir / "bm25" / self.collection_name()
+
+    @property
+    def exported_models_dir(self) -> Path:
+        return self.data_dir / "models"
 
     @property
     def downloads_dir(self) -> Path:
