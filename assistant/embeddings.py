@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# transformers' "Loading weights" bar on every model load (read when transformers is imported).
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 EXPORT_VERSION = "1"  # bump when the export code changes what it writes
 PARTIAL = ".partial-"  # an export being written: `.<variant>.partial-<pid>` beside the variant

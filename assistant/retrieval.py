@@ -6,6 +6,7 @@ under a second for the reference corpus), so they are always in step with what w
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -167,6 +168,8 @@ class Retriever:
             if vectors
             else np.zeros((0, embedder.dimension), dtype=np.float32)
         )
+        # bm25s sets its logger to DEBUG on import: its lines would reach every log handler.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.bm25 = bm25s.BM25()
         if self.chunks:
             self.bm25.index(

@@ -217,8 +217,7 @@ def plot_tags(rows: Sequence[Mapping], path: Path) -> Path:
     positions = range(len(shown))
     ax.barh(positions, values)
     zeros = [i for i, v in enumerate(values) if v == 0]
-    ax.plot([0.0] * len(zeros), zeros, "|", color="crimson", markersize=12, mew=3,
-            clip_on=False)
+    ax.plot([0.0] * len(zeros), zeros, "D", color="crimson", markersize=7, clip_on=False)
     for i, value in enumerate(values):
         ax.text(value + 0.01, i, f"{value:.2f}", va="center", fontsize=8)
     ax.set_yticks(positions, [f"{r['tag']} ({r['scored']})" for r in shown])
