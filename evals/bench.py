@@ -323,12 +323,12 @@ def plot_latency_vs_size(rows: Sequence[dict], path: Path) -> Path:
     return save_figure(fig, path)
 
 
-def replace_section(document: str, section: str) -> str:
-    """Put `section` between the bench markers, replacing what was there, else append it."""
-    block = f"{START}\n{section.rstrip()}\n{END}"
-    if START in document and END in document and document.index(START) < document.index(END):
-        before = document[:document.index(START)]
-        after = document[document.index(END) + len(END):]
+def replace_section(document: str, section: str, start: str = START, end: str = END) -> str:
+    """Put `section` between the markers, replacing what was there, else append it."""
+    block = f"{start}\n{section.rstrip()}\n{end}"
+    if start in document and end in document and document.index(start) < document.index(end):
+        before = document[:document.index(start)]
+        after = document[document.index(end) + len(end):]
         return before + block + after
     prefix = document.rstrip() + "\n\n" if document.strip() else "# Benchmarks\n\n"
     return prefix + block + "\n"
@@ -379,11 +379,152 @@ def write_results(out: Path, rows: Sequence[dict]) -> list[dict]:
     return all_rows
 
 
+ENCODERS_START, ENCODERS_END = "<!-- encoders:start -->", "<!-- encoders:end -->"
+BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
+MAX_CHUNKS, MAX_SENTENCES, MAX_QUERIES = 240, 960, 60
+
+
+def every_nth(items: Sequence[str], most: int) -> list[str]:
+    """At most `most` items spread evenly over the list (the same ones on every run)."""
+    step = max(1, -(-len(items) // most))
+    return list(items[::step])[:most]
+
+
+def bench_encoders(data_dir: Path, backends: Sequence[str] = BACKENDS, rounds: int = 3,
+                   questions_path: Path = DEV_QUESTIONS,
+                   most: tuple[int, int, int] = (MAX_CHUNKS, MAX_SENTENCES, MAX_QUERIES),
+                   ) -> list[dict]:
+    """Every backend in this one process on the same texts: chunk texts and sentence texts of
+    the (torch) index in data_dir, and single questions as the app embeds them. Each round runs
+    every backend once, in a rotated order, so that the load of a shared machine falls on all
+    of them alike; speed-ups are torch's seconds over the backend's within a round (median)."""
+    from assistant.core import Assistant
+    from assistant.embeddings import Embedder
+
+    settings = build_settings("default", [f"data_dir={data_dir}", "chroma_host=none"])
+    assistant = Assistant(settings)
+    texts = {
+        "chunk": every_nth(list(dict.fromkeys(c.index_text() for c in
+                                              assistant.retriever.chunks)), most[0]),
+        "sentence": every_nth(list(dict.fromkeys(_sentence_texts(assistant))), most[1]),
+    }
+    queries = every_nth([q.question for q in load_questions(questions_path)], most[2])
+    embedders, load_s = {}, {}
+    for backend in backends:
+        Embedder(settings.model_copy(update={"embedding_backend": backend}))  # export, once
+        began = time.perf_counter()
+        embedders[backend] = Embedder(settings.model_copy(update={"embedding_backend": backend}))
+        load_s[backend] = time.perf_counter() - began
+    seconds: dict[str, dict[str, list[float]]] = {b: {"chunk": [], "sentence": [], "query": []}
+                                                  for b in backends}
+    query_ms: dict[str, list[float]] = {b: [] for b in backends}
+    for round_ in range(rounds):
+        order = [*backends[round_ % len(backends):], *backends[:round_ % len(backends)]]
+        for backend in order:
+            embedder = embedders[backend]
+            embedder.encode_queries(queries[:1])  # warm-up
+            for kind, batch in texts.items():
+                began = time.perf_counter()
+                embedder.encode(batch)
+                seconds[backend][kind].append(time.perf_counter() - began)
+            began = time.perf_counter()
+            for query in queries:
+                one = time.perf_counter()
+                embedder.encode_queries([query])
+                query_ms[backend].append((time.perf_counter() - one) * 1000)
+            seconds[backend]["query"].append(time.perf_counter() - began)
+        print(f"bench encoders: round {round_ + 1}/{rounds} done", file=sys.stderr, flush=True)
+    reference = backends[0]
+    rows = []
+    for backend in backends:
+        mine = seconds[backend]
+        rows.append({
+            "backend": backend, "rounds": rounds, "chunks": len(texts["chunk"]),
+            "sentences": len(texts["sentence"]), "queries": len(queries),
+            "chunk_texts_per_s": len(texts["chunk"]) / _median(mine["chunk"]),
+            "sentence_texts_per_s": len(texts["sentence"]) / _median(mine["sentence"]),
+            "query_p50_ms": percentile(query_ms[backend], 50),
+            "query_p95_ms": percentile(query_ms[backend], 95),
+            **{f"{kind}_speedup": _median([t / m for t, m in zip(
+                seconds[reference][kind], mine[kind], strict=True)])
+               for kind in ("chunk", "sentence", "query")},
+            "load_s": load_s[backend], "cpu_count": os.cpu_count(),
+            "date": date.today().isoformat(),
+        })
+    return rows
+
+
+def _median(values: Sequence[float]) -> float:
+    return percentile(list(values), 50)
+
+
+def quality_of_runs(runs_dir: Path, backend: str) -> dict[str, float | None]:
+    """MRR@10 of the dev and held-out run folders `<backend>-questions`, `<backend>-heldout`."""
+    found = {}
+    for name, stem in (("dev", "questions"), ("heldout", "heldout")):
+        path = runs_dir / f"{backend}-{stem}" / "metrics.json"
+        found[f"{name}_mrr"] = (json.loads(path.read_text(encoding="utf-8")).get("mrr@10")
+                                if path.is_file() else None)
+    return found
+
+
+def encoder_markdown(rows: Sequence[dict]) -> str:
+    """The table of backends: speed against the first row's backend (torch) and quality."""
+    if not rows:
+        return ""
+    first = rows[0]
+    lines = [
+        f"Measured {_dates(rows)} on {first['cpu_count']} CPU cores shared with other work, "
+        f"in one process, {first['rounds']} interleaved rounds (`python -m evals.bench "
+        f"--encoders DATA_DIR`): {first['chunks']} chunk texts, {first['sentences']} sentence "
+        f"texts and {first['queries']} single questions; speed-ups are {first['backend']}'s "
+        "seconds over the backend's in the same round (median of the rounds); load s is "
+        "building the embedder once its export exists.",
+        "",
+        "| backend | chunk texts/s | × | sentence texts/s | × | query p50 ms | query p95 ms | "
+        "× | load s | dev MRR@10 | held-out MRR@10 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['backend']} | {_f(r['chunk_texts_per_s'])} | {_f(r['chunk_speedup'], 2)} | "
+            f"{_f(r['sentence_texts_per_s'])} | {_f(r['sentence_speedup'], 2)} | "
+            f"{_f(r['query_p50_ms'], 2)} | {_f(r['query_p95_ms'], 2)} | "
+            f"{_f(r['query_speedup'], 2)} | {_f(r['load_s'], 2)} | "
+            f"{_f(r.get('dev_mrr'), 3)} | {_f(r.get('heldout_mrr'), 3)} |")
+    return "\n".join(lines)
+
+
+def write_encoder_section(out: Path, rows: Sequence[dict]) -> None:
+    """The table between the encoder markers of `out` (appended when they are missing), and
+    the rows kept beside it in `<out>-encoders.json`."""
+    out.with_name(f"{out.stem}-encoders.json").write_text(json.dumps(list(rows), indent=1)
+                                                          + "\n", encoding="utf-8")
+    existing = out.read_text(encoding="utf-8") if out.is_file() else ""
+    out.write_text(replace_section(existing, encoder_markdown(rows), ENCODERS_START,
+                                   ENCODERS_END), encoding="utf-8")
+
+
 def _child_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="evals.bench")
-    parser.add_argument("--one", nargs="+", required=True,
-                        metavar="CONFIG SIZE DATA_DIR QUESTIONS RESULT CORPUS_DIR...")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--one", nargs="+",
+                      metavar="CONFIG SIZE DATA_DIR QUESTIONS RESULT CORPUS_DIR...")
+    mode.add_argument("--encoders", type=Path, metavar="DATA_DIR",
+                      help="compare the embedding backends on the texts of the index there")
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--runs", type=Path, help="folder of <backend>-questions and "
+                        "<backend>-heldout run folders, for the MRR columns")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)
+    if args.encoders:
+        rows = bench_encoders(args.encoders, args.backends.split(","), args.rounds)
+        if args.runs:
+            rows = [{**r, **quality_of_runs(args.runs, r["backend"])} for r in rows]
+        write_encoder_section(args.out, rows)
+        print(encoder_markdown(rows))
+        return 0
     config, size, data_dir, questions, result, *dirs = args.one
     row = bench_one(config, int(size), Path(data_dir), [Path(d) for d in dirs], Path(questions))
     Path(result).write_text(json.dumps(row), encoding="utf-8")
