@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -113,11 +116,18 @@ def _parse_entry(entry: object, number: int) -> Document:
 
 
 def sha256_file(path: Path, chunk_size: int = 1 << 20) -> str:
-    """The sha256 of a file, read in chunks (large PDFs never sit in memory whole)."""
+    """The sha256 of a file, read in chunks (large PDFs never sit in memory whole). Raises
+    OSError for what cannot be read, a FIFO or a folder included (without waiting on it)."""
     digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while chunk := handle.read(chunk_size):
-            digest.update(chunk)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            while chunk := handle.read(chunk_size):
+                digest.update(chunk)
+    finally:
+        os.close(descriptor)
     return digest.hexdigest()
 
 

@@ -319,3 +319,47 @@ def clean_pdf_pages(raw_pages: list[str]) -> list[str]:
 def clean_plain_text(text: str) -> str:
     """Text and Markdown stay as written: only line endings are normalised."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# Lines longer than this (a file without paragraph breaks, a page saved as one line) are cut
+# into paragraphs of at most LINE_PIECE_CHARS: at sentence ends, else at spaces, else anywhere.
+# No line of the reference corpus comes near it, so its chunks do not change.
+MAX_LINE_CHARS = 10_000
+LINE_PIECE_CHARS = 2_000
+PIECE_SENTENCE_END = re.compile(r"[.!?;:][\"'”’)\]]*\s+|[。！？；]")
+PIECE_SPACE = re.compile(r"\s+")
+
+
+def break_long_lines(text: str, max_line: int = MAX_LINE_CHARS,
+                     piece: int = LINE_PIECE_CHARS) -> str:
+    """Text whose every line is at most `max_line` characters: longer lines become paragraphs
+    (separated by blank lines) of at most `piece` characters, so that no sentence, chunk or
+    embedding input grows with the file. Text without such lines is returned as it is."""
+    lines = text.split("\n")
+    if all(len(line) <= max_line for line in lines):
+        return text
+    return "\n".join("\n\n".join(_line_pieces(line, piece)) if len(line) > max_line else line
+                     for line in lines)
+
+
+def _line_pieces(line: str, piece: int) -> list[str]:
+    pieces: list[str] = []
+    start = 0
+    while len(line) - start > piece:
+        cut = _last_cut(line, start + piece // 2, start + piece)
+        pieces.append(line[start:cut].strip())
+        start = cut
+    pieces.append(line[start:].strip())
+    return [text for text in pieces if text]
+
+
+def _last_cut(line: str, low: int, high: int) -> int:
+    """Where to end a piece in line[low:high]: after its last sentence end, else after its last
+    space, else at `high`."""
+    for pattern in (PIECE_SENTENCE_END, PIECE_SPACE):
+        cut = None
+        for match in pattern.finditer(line, low, high):
+            cut = match.end()
+        if cut is not None and cut > low:
+            return cut
+    return high

@@ -1,23 +1,36 @@
-"""Read one file of the corpus (PDF, Markdown, text, HTML) into cleaned pages.
+"""Read one file of the corpus (PDF, Markdown, text, HTML, Word) into cleaned pages.
 
-`load_file` raises `LoadError` with a short human reason for every file it cannot read, so the
-ingest pipeline can report the problem and go on with the other files.
+`load_file` raises `LoadError` with a short human reason for every file it cannot read (no
+permission, vanished, too large, undecodable, corrupt), so the ingest pipeline can report the
+problem and go on with the other files. The file is read once, into memory, and hashed as read,
+so that a file changed since it was identified can be told apart.
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
+from charset_normalizer import from_bytes
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
-from ingest.clean import clean_pdf_pages, clean_plain_text, normalize_characters
+from ingest.clean import (
+    break_long_lines,
+    clean_pdf_pages,
+    clean_plain_text,
+    normalize_characters,
+)
 
-FileFormat = Literal["pdf", "markdown", "text", "html"]
+FileFormat = Literal["pdf", "markdown", "text", "html", "docx"]
 SUPPORTED_EXTENSIONS: dict[str, FileFormat] = {
     ".pdf": "pdf",
     ".md": "markdown",
@@ -25,7 +38,26 @@ SUPPORTED_EXTENSIONS: dict[str, FileFormat] = {
     ".txt": "text",
     ".html": "html",
     ".htm": "html",
+    ".docx": "docx",
 }
+BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# What a web page declares (`<meta charset=...>`, `content="text/html; charset=..."`, an XML
+# declaration's encoding) within its first bytes.
+DECLARED_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
+    re.IGNORECASE,
+)
+DECLARED_CHARSET_BYTES = 4096
+# Browsers read these labels as Windows-1252 (WHATWG Encoding), and so do we.
+WINDOWS_1252_LABELS = {"ascii", "iso8859-1", "cp1252"}
+# A guess within this much of the detector's best "chaos" counts as just as good; Windows-1252
+# then wins, since short Western European text fits many code pages equally well.
+CHAOS_TIE = 0.02
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 # A PDF with fewer visible characters than this per page has no usable text layer.
 MIN_CHARS_PER_PDF_PAGE = 20
 
@@ -61,6 +93,8 @@ class LoadedFile:
     title: str | None = None
     year: int | None = None
     author: str | None = None
+    encoding: str | None = None  # of a text or HTML file ("utf-8", "cp1252", "utf-16-le")
+    sha256: str | None = None  # of the bytes actually read
 
 
 class LoadError(Exception):
@@ -74,46 +108,144 @@ class LoadError(Exception):
         super().__init__(message)
 
 
-def load_file(path: Path) -> LoadedFile:
-    """Load a PDF, Markdown, text or HTML file into cleaned pages."""
+def load_file(path: Path, max_file_bytes: int | None = None,
+              max_text_chars: int | None = None) -> LoadedFile:
+    """Load a PDF, Markdown, text, HTML or Word file into cleaned pages. Larger files than
+    `max_file_bytes` are not read; more text than `max_text_chars` is not kept."""
     path = Path(path)
     file_format = SUPPORTED_EXTENSIONS.get(path.suffix.lower())
     if file_format is None:
         raise LoadError(path, f"unknown extension {path.suffix or '(none)'}")
-    if not path.is_file():
-        raise LoadError(path, "not a file")
-    if path.stat().st_size == 0:
+    data = read_file(path, max_file_bytes)
+    loaders = {"pdf": load_pdf, "markdown": load_text, "text": load_text, "html": load_html,
+               "docx": _load_docx}
+    loaded = loaders[file_format](path, data)
+    check_text_length(path, sum(len(page.text) for page in loaded.pages), max_text_chars)
+    loaded.pages = [Page(page.index, page.label, break_long_lines(page.text))
+                    for page in loaded.pages]
+    loaded.sha256 = hashlib.sha256(data).hexdigest()
+    return loaded
+
+
+def read_file(path: Path, max_bytes: int | None = None) -> bytes:
+    """The file's bytes, or a LoadError saying why they cannot be had."""
+    try:
+        # O_NONBLOCK: opening a FIFO named like a text file must not hang the ingest
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as error:
+        raise LoadError(path, os_error_reason(error)) from error
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError(path, "not a regular file")
+        if info.st_size == 0:
+            raise LoadError(path, "empty file")
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise LoadError(path, too_large_reason(info.st_size, max_bytes))
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+    except OSError as error:
+        raise LoadError(path, os_error_reason(error)) from error
+    finally:
+        os.close(descriptor)
+    if max_bytes is not None and len(data) > max_bytes:  # it grew while being read
+        raise LoadError(path, too_large_reason(len(data), max_bytes))
+    if not data:
         raise LoadError(path, "empty file")
-    loaders = {"pdf": load_pdf, "markdown": load_text, "text": load_text, "html": load_html}
-    return loaders[file_format](path)
+    return data
+
+
+def os_error_reason(error: OSError) -> str:
+    """What went wrong opening or reading a file, for people."""
+    if isinstance(error, FileNotFoundError):
+        return "vanished before it could be read"
+    if isinstance(error, PermissionError):
+        return "cannot read: permission denied"
+    return f"cannot read: {error.strerror or type(error).__name__}"
+
+
+def too_large_reason(size: int, limit: int) -> str:
+    return (f"too large: {size / 1e6:.1f} MB, over the limit of {limit / 1e6:g} MB "
+            "(UNODC_MAX_FILE_MB)")
+
+
+def check_text_length(path: Path, length: int, limit: int | None) -> None:
+    if limit is not None and length > limit:
+        raise LoadError(path, f"text too long: {length:,} characters, over the limit of "
+                              f"{limit:,} (UNODC_MAX_TEXT_CHARS)")
 
 
 # --- text and Markdown -------------------------------------------------------------------
 
 
-def load_text(path: Path) -> LoadedFile:
-    """Markdown and plain text: strict UTF-8, kept as written (headings matter downstream)."""
+def load_text(path: Path, data: bytes) -> LoadedFile:
+    """Markdown and plain text, in whatever encoding they are written, kept as written
+    (headings matter downstream)."""
     file_format = SUPPORTED_EXTENSIONS[path.suffix.lower()]
-    text = clean_plain_text(read_utf8(path))
+    raw, encoding = decode_text(path, data)
+    text = clean_plain_text(raw)
     if not text.strip():
         raise LoadError(path, "empty file")
     return LoadedFile(path=path, format=file_format, pages=[Page(None, None, text)],
-                      title=None, year=None, author=None)
+                      title=None, year=None, author=None, encoding=encoding)
 
 
-def read_utf8(path: Path) -> str:
+def decode_text(path: Path, data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """The text and the encoding it was read with: a byte order mark, else the encoding the
+    file declares (HTML), else UTF-8, else what charset-normalizer finds most plausible."""
+    for mark, encoding in BOMS:
+        if data.startswith(mark):
+            return _decode_or_fail(path, data[len(mark):], encoding), encoding
+    if declared:
+        text = _decode_strict(data, declared)
+        if text is not None:
+            return text, declared
+    text = _decode_strict(data, "utf-8")
+    if text is not None and "\x00" not in text:  # NULs: UTF-16 without a byte order mark
+        return text, "utf-8"
+    encoding = detect_encoding(data)
+    if encoding is None:
+        raise LoadError(path, "not text: no encoding decodes it")
+    return _decode_or_fail(path, data, encoding), encoding
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """charset-normalizer's best guess; among equally good guesses, Windows-1252 (then
+    Latin-1, which decodes every byte) for Western European text. Binary data has none."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    western = from_bytes(data, cp_isolation=["cp1252", "latin_1"]).best()
+    if western is not None and western.chaos <= best.chaos + CHAOS_TIE and (
+            western.coherence >= best.coherence - 0.1):
+        best = western
+    encoding = codecs.lookup(best.encoding).name
+    if CONTROL_CHARACTERS.search(str(best)[:100_000]):
+        return None  # decodes, but into control characters: binary
+    return encoding
+
+
+def _decode_strict(data: bytes, encoding: str) -> str | None:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _decode_or_fail(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise LoadError(path, "not UTF-8 text", f"byte {error.start}") from error
+        raise LoadError(path, f"not {encoding} text", f"byte {error.start}") from error
 
 
 # --- PDF -----------------------------------------------------------------------------------
 
 
-def load_pdf(path: Path) -> LoadedFile:
+def load_pdf(path: Path, data: bytes) -> LoadedFile:
     """Text of every page, cleaned, with the printed page labels."""
-    reader = open_pdf(path)
+    reader = open_pdf(path, data)
     try:
         raw_pages = [page.extract_text() or "" for page in reader.pages]
         labels = printed_page_labels(reader)
@@ -130,10 +262,10 @@ def load_pdf(path: Path) -> LoadedFile:
                       author=author)
 
 
-def open_pdf(path: Path) -> PdfReader:
+def open_pdf(path: Path, data: bytes) -> PdfReader:
     """Open a PDF, decrypting it with the empty password when it is encrypted."""
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             _decrypt_or_fail(path, reader)
         _ = len(reader.pages)
@@ -190,15 +322,40 @@ def _clean_meta(value: object) -> str | None:
 # --- HTML ----------------------------------------------------------------------------------
 
 
-def load_html(path: Path) -> LoadedFile:
+def load_html(path: Path, data: bytes) -> LoadedFile:
     """Visible main text of a saved web page: no menus, scripts or footers."""
-    soup = BeautifulSoup(path.read_bytes(), "lxml")
+    markup, encoding = decode_text(path, data, declared_charset(data))
+    soup = BeautifulSoup(markup, "lxml")
     title = _clean_meta(soup.title.get_text()) if soup.title else None
     text = html_main_text(soup)
     if not text.strip():
         raise LoadError(path, "no visible text")
     return LoadedFile(path=path, format="html", pages=[Page(None, None, text)], title=title,
-                      year=None, author=None)
+                      year=None, author=None, encoding=encoding)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding a web page declares, as a Python codec name (None if unknown)."""
+    match = DECLARED_CHARSET.search(data[:DECLARED_CHARSET_BYTES])
+    if match is None:
+        return None
+    label = (match.group(1) or match.group(2)).decode("ascii").strip().lower()
+    try:
+        encoding = codecs.lookup(label).name
+    except LookupError:
+        return None
+    if encoding.startswith("utf-16") or encoding.startswith("utf-32"):
+        return None  # a page read as ASCII cannot be UTF-16: the declaration is wrong
+    return "cp1252" if encoding in WINDOWS_1252_LABELS else encoding
+
+
+# --- Word ----------------------------------------------------------------------------------
+
+
+def _load_docx(path: Path, data: bytes) -> LoadedFile:
+    from ingest.docx import load_docx  # python-docx is imported only for Word files
+
+    return load_docx(path, data)
 
 
 def html_main_text(soup: BeautifulSoup) -> str:

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import stat
 import sys
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -29,7 +31,7 @@ from assistant.models import Chunk
 from assistant.settings import Settings
 from assistant.store import DocumentRecord, Store
 from corpus import Catalogue, document_for_file, load_catalogue, sha256_file
-from ingest.loaders import SUPPORTED_EXTENSIONS
+from ingest.loaders import SUPPORTED_EXTENSIONS, os_error_reason, too_large_reason
 from ingest.prepare import Prepared, SourceFile, prepare_file
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,8 @@ class IngestReport:
     documents_skipped: int = 0
     documents_removed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # text and HTML files read in another encoding than UTF-8: path -> encoding
+    encodings: dict[str, str] = field(default_factory=dict)
     download_failures: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     # where the seconds went: reading and splitting files, waiting for the model to load,
@@ -90,34 +94,69 @@ class IngestReport:
         width = max(len(name) for name, _ in rows)
         lines = [f"{name:<{width}}  {value}" for name, value in rows]
         lines += [f"problem: {p.path}: {p.reason}" for p in self.problems]
+        lines += [f"read as {encoding}: {path}" for path, encoding in self.encodings.items()]
         lines += [f"not downloaded: {doc_id}: {why}" for doc_id, why in self.download_failures]
         return "\n".join(lines)
 
 
 def discover_files(dirs: Iterable[Path], report: IngestReport) -> list[Path]:
-    """Every file below the folders; unknown extensions are reported, not ingested."""
+    """Every file below the folders; unknown extensions, and names of the known extensions
+    that are no regular file (a FIFO, a broken link, a file gone while the folder was
+    scanned), are reported, not ingested."""
     files: list[Path] = []
     for folder in dirs:
         if not folder.is_dir():
             report.problems.append(Problem(str(folder), "corpus folder does not exist"))
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for path in sorted(folder.rglob("*")):
             if path.name.startswith(".") or path.suffix.lower() in {".tsv", ".part"} or (
                     path.name.lower() in {"readme.md", "manifest.tsv"}):
                 continue
+            problem = _not_a_file(path)
+            if problem == "":
+                continue  # a folder
             if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
-                report.problems.append(Problem(str(path), f"unknown extension {path.suffix!r}"))
+                if problem is None:
+                    report.problems.append(
+                        Problem(str(path), f"unknown extension {path.suffix!r}"))
+                continue
+            if problem:
+                report.problems.append(Problem(str(path), problem))
                 continue
             files.append(path)
     return files
 
 
-def identify(paths: list[Path], catalogue: Catalogue, report: IngestReport) -> list[SourceFile]:
-    """Hash each file and find its catalogue entry; the same content twice is ingested once."""
+def _not_a_file(path: Path) -> str | None:
+    """None for a regular file, "" for a folder, else why the entry cannot be read."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "broken link" if path.is_symlink() else "vanished while the folder was scanned"
+    except OSError as error:
+        return os_error_reason(error)
+    if stat.S_ISDIR(mode):
+        return ""
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def identify(paths: list[Path], catalogue: Catalogue, report: IngestReport,
+             max_file_bytes: int | None = None) -> list[SourceFile]:
+    """Hash each file and find its catalogue entry; the same content twice is ingested once.
+    A file that cannot be hashed (no permission, gone) or is over `max_file_bytes` is
+    reported and left out."""
     seen: set[str] = set()
     sources: list[SourceFile] = []
     for path in paths:
-        sha = sha256_file(path)
+        try:
+            size = path.stat().st_size
+            if max_file_bytes is not None and size > max_file_bytes:
+                report.problems.append(Problem(str(path), too_large_reason(size, max_file_bytes)))
+                continue
+            sha = sha256_file(path)
+        except OSError as error:
+            report.problems.append(Problem(str(path), os_error_reason(error)))
+            continue
         if sha in seen:
             continue
         seen.add(sha)
@@ -184,17 +223,25 @@ class Ingestor:
                 yield prepared
             return
         # fork before the model thread starts: the reader then inherits no half-done work
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=_reader_context(),
-                                   initializer=_die_with_parent)
+        pool = _reader_pool()
         try:
             sources = iter(todo)
-            pending = deque(self._submit(pool, s) for s in islice(sources, READ_AHEAD))
+            pending = deque((s, self._submit(pool, s)) for s in islice(sources, READ_AHEAD))
             self.load_model_in_background()
             while pending:
                 began = time.perf_counter()
-                prepared = pending.popleft().result()
+                source, future = pending.popleft()
+                try:
+                    prepared = future.result()
+                except BrokenProcessPool:
+                    # the reader died on this file (killed for memory?): report it, go on
+                    # with a new reader
+                    prepared = Prepared(source, problem="the file reader died reading it")
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = _reader_pool()
+                    pending = deque((s, self._submit(pool, s)) for s, _ in pending)
                 report.read_seconds += time.perf_counter() - began
-                pending.extend(self._submit(pool, s) for s in islice(sources, 1))
+                pending.extend((s, self._submit(pool, s)) for s in islice(sources, 1))
                 yield prepared
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -213,6 +260,8 @@ class Ingestor:
         if prepared.problem or doc is None:
             report.problems.append(Problem(str(source.path), prepared.problem or "not read"))
             return
+        if prepared.encoding and prepared.encoding != "utf-8":
+            report.encodings[str(source.path)] = prepared.encoding
         began = time.perf_counter()
         model_and_embed = report.model_seconds + report.embed_seconds
         self._store_chunks(doc.id, prepared.chunks, source.sha256, report)
@@ -319,6 +368,11 @@ class Ingestor:
                 self.store.forget(record.doc_id)
 
 
+def _reader_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=_reader_context(),
+                               initializer=_die_with_parent)
+
+
 def _reader_context() -> multiprocessing.context.BaseContext:
     # fork starts the reader at once; a spawned one would first import this program again
     # (the chat app imports gradio). Elsewhere than Linux fork is not safe.
@@ -353,7 +407,7 @@ def run_ingest(
     paths = discover_files(dirs, report)
     if download:
         paths += _download(settings, catalogue, paths, report, progress)
-    sources = identify(paths, catalogue, report)
+    sources = identify(paths, catalogue, report, settings.max_file_bytes)
     ingestor = Ingestor(settings, store=store, progress=progress, catalogue=catalogue)
     report.collection = ingestor.store.name
     ingestor.ingest(sources, report)
@@ -384,7 +438,7 @@ def _download(settings: Settings, catalogue: Catalogue, present: list[Path],
     dest = settings.downloads_dir
     dest.mkdir(parents=True, exist_ok=True)
     result = download_missing(
-        catalogue, dest, present_sha256={sha256_file(p) for p in present},
+        catalogue, dest, present_sha256=_hashes(present),
         present_names={p.name for p in present}, timeout_s=settings.download_timeout_s,
         retries=settings.download_retries, progress=progress,
     )
@@ -394,6 +448,17 @@ def _download(settings: Settings, catalogue: Catalogue, present: list[Path],
                                                f"got {actual[:12]} (kept under its own hash)"))
     local = {p.resolve() for p in present}
     return [p for p in discover_files([dest], IngestReport()) if p.resolve() not in local]
+
+
+def _hashes(paths: list[Path]) -> set[str]:
+    """The sha256 of each readable file (identify reports the others)."""
+    hashes = set()
+    for path in paths:
+        try:
+            hashes.add(sha256_file(path))
+        except OSError:
+            continue
+    return hashes
 
 
 class IngestProblems(RuntimeError):

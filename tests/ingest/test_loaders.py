@@ -140,7 +140,7 @@ def test_unknown_extension(tmp_path):
     assert _reason(path) == "unknown extension .xyz"
 
 
-def test_latin1_text_is_rejected(tmp_path):
-    path = tmp_path / "latin1.txt"
-    path.write_bytes("Côte d'Ivoire".encode("latin-1"))
-    assert _reason(path) == "not UTF-8 text"
+def test_binary_data_named_txt_is_rejected(tmp_path):
+    path = tmp_path / "binary.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert _reason(path) == "not text: no encoding decodes it"

@@ -109,10 +109,12 @@ def _bad_files(folder: Path) -> dict[str, str]:
         locked.write(handle)
     (folder / "empty.txt").write_bytes(b"")
     (folder / "notes.xyz").write_text("what is this", encoding="utf-8")
-    (folder / "latin1.txt").write_bytes("Protection des victimes \xe9t\xe9".encode("latin-1"))
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (folder / "broken.docx").write_bytes(b"PK\x03\x04 not a zip archive")
     return {"corrupt.pdf": "corrupt PDF", "scanned.pdf": "no text layer",
             "locked.pdf": "encrypted PDF", "empty.txt": "empty file",
-            "notes.xyz": "unknown extension", "latin1.txt": "not UTF-8"}
+            "notes.xyz": "unknown extension", "binary.txt": "not text",
+            "broken.docx": "corrupt Word file"}
 
 
 def test_bad_inputs_are_reported_once_and_the_rest_ingested(tmp_path, corpus_dir, capsys):
