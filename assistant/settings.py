@@ -50,6 +50,9 @@ class Ranking(BaseModel):
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25
     sentence_margin: float = 0.12
+    # a passage scoring under this share of the best passage's score is not cited in the
+    # answer (it stays among the related passages)
+    citation_cut: float = Field(default=0.0, ge=0.0, le=1.0)
     # a question splits into separately answered parts ("…? And what must the State do?") when
     # each part has at least this many words, up to this many parts
     part_min_words: int = Field(default=4, ge=1)
@@ -126,6 +129,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout_s: float = Field(default=60.0, gt=0)
     support_threshold: float = 0.45
+
+    # Ingest limits: a larger file is reported and not read, a file with more text is reported
+    # and not indexed (they bound the ingest's memory). They decide which files get in, not
+    # what a file's chunks are, so they are no part of the index fingerprint.
+    max_file_mb: float = Field(default=100.0, gt=0)
+    max_text_chars: int = Field(default=5_000_000, ge=1000)
 
     # Download
     download_timeout_s: float = Field(default=10.0, gt=0)
@@ -220,6 +229,10 @@ class Settings(BaseSettings):
     @property
     def exported_models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)
 
     @property
     def downloads_dir(self) -> Path:
