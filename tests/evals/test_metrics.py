@@ -223,3 +223,17 @@ def test_support_method_used_names_the_check() -> None:
     mixed = support_method_used({"cited_sentences": 3, "quote_checked_sentences": 1}, "llm")
     assert "quote check for 1, content-word overlap for 2" in mixed and "`llm`" in mixed
     assert "n/a" in support_method_used({"cited_sentences": 0}, "passages")
+
+
+def test_per_tag_hit5_leaves_unscored_questions_out() -> None:
+    from evals.report import tag_breakdown
+
+    gold = [{"source": SOM, "quote": "shall not become liable"}]
+    hit = passage(1, SOM, ART5)
+    questions = [{"id": "a", "answerable": True, "gold": gold, "tags": ["som"]},
+                 {"id": "b", "answerable": True, "tags": ["som"]},
+                 {"id": "c", "answerable": False, "tags": ["som"]}]
+    results = [{"id": q["id"], "refused": q["id"] == "c", "passages": [hit]} for q in questions]
+    [row] = tag_breakdown(questions, results)
+    assert row == {"tag": "som", "questions": 3, "answerable": 2, "scored": 1, "hit@5": 1.0,
+                   "unanswerable": 1, "refusal_accuracy": 1.0}
