@@ -191,18 +191,20 @@ def load_text(path: Path, data: bytes) -> LoadedFile:
 
 
 def decode_text(path: Path, data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """The text and the encoding it was read with: a byte order mark, else the encoding the
-    file declares (HTML), else UTF-8, else what charset-normalizer finds most plausible."""
+    """The text and the encoding it was read with: a byte order mark, else UTF-8 when it
+    decodes (other text is almost never valid UTF-8, while a page's declaration can be
+    wrong), else the encoding the file declares (HTML), else what charset-normalizer finds
+    most plausible."""
     for mark, encoding in BOMS:
         if data.startswith(mark):
             return _decode_or_fail(path, data[len(mark):], encoding), encoding
+    text = _decode_strict(data, "utf-8")
+    if text is not None and "\x00" not in text:  # NULs: UTF-16 without a byte order mark
+        return text, "utf-8"
     if declared:
         text = _decode_strict(data, declared)
         if text is not None:
             return text, declared
-    text = _decode_strict(data, "utf-8")
-    if text is not None and "\x00" not in text:  # NULs: UTF-16 without a byte order mark
-        return text, "utf-8"
     encoding = detect_encoding(data)
     if encoding is None:
         raise LoadError(path, "not text: no encoding decodes it")

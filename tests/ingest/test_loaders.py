@@ -1,5 +1,8 @@
+import codecs
+import datetime
 from pathlib import Path
 
+import docx
 import pytest
 from pypdf import PdfWriter
 
@@ -144,3 +147,101 @@ def test_binary_data_named_txt_is_rejected(tmp_path):
     path = tmp_path / "binary.txt"
     path.write_bytes(bytes(range(256)) * 8)
     assert _reason(path) == "not text: no encoding decodes it"
+
+
+@pytest.mark.parametrize(("encoding", "expected"), [
+    ("utf-16", "utf-16-le"), ("utf-16-be", "utf-16-be"), ("utf-8-sig", "utf-8"),
+    ("latin-1", "cp1252"), ("cp1252", "cp1252"),
+])
+def test_text_in_other_encodings_is_read_and_its_encoding_reported(tmp_path, encoding, expected):
+    text = "Protection des victimes : l'État partie coopère en Côte d'Ivoire.\n"
+    if encoding == "cp1252":
+        text = "L'État partie – “victimes” – coûte 5 €.\n"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path = tmp_path / "note.md"
+    path.write_bytes(data)
+    loaded = load_file(path)
+    assert loaded.pages[0].text == text
+    assert loaded.encoding == expected
+
+
+def test_html_is_read_in_its_declared_charset(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes(
+        b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        + "<title>Traite des êtres humains</title></head><body><main><h1>Définition</h1>"
+          "<p>« Traite des personnes » désigne le recrutement – et l’hébergement.</p>"
+          "</main></body></html>".encode("cp1252"))
+    loaded = load_file(path)
+    assert loaded.encoding == "cp1252"  # browsers read iso-8859-1 as Windows-1252 too
+    assert loaded.title == "Traite des êtres humains"
+    assert loaded.pages[0].text == ("# Définition\n\n« Traite des personnes » désigne le "
+                                    "recrutement – et l’hébergement.")
+
+
+def test_a_wrong_charset_declaration_gives_way_to_what_decodes(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_bytes('<html><head><meta charset="ascii"></head><body><p>Côte d’Ivoire</p>'
+                     "</body></html>".encode())
+    loaded = load_file(path)
+    assert loaded.encoding == "utf-8" and loaded.pages[0].text == "Côte d’Ivoire"
+
+
+def test_word_file_headings_articles_and_tables(tmp_path):
+    document = docx.Document()
+    document.core_properties.title = "Protocol text"
+    document.core_properties.author = "United Nations"
+    document.core_properties.created = datetime.datetime(2000, 11, 15)
+    document.add_heading("Chapter I. General provisions", level=1)
+    document.add_paragraph("Article 3: Use of terms")
+    document.add_paragraph("Article 3 of the Convention applies mutatis mutandis.")
+    table = document.add_table(rows=2, cols=3)
+    for column, (head, value) in enumerate([("State", "Ratified"), ("A", "2001"),
+                                            ("B", "2003")]):
+        table.cell(0, column).text, table.cell(1, column).text = head, value
+    path = tmp_path / "protocol.docx"
+    document.save(path)
+    loaded = load_file(path)
+    assert loaded.format == "docx"
+    assert (loaded.title, loaded.author, loaded.year) == ("Protocol text", "United Nations", 2000)
+    assert loaded.pages[0].text == (
+        "## Chapter I. General provisions\n\n## Article 3\n\n### Use of terms\n\n"
+        "Article 3 of the Convention applies mutatis mutandis.\n\n"
+        "State | A | B\nRatified | 2001 | 2003")
+
+
+def test_broken_word_file(tmp_path):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 this is not a zip archive")
+    assert _reason(path) == "corrupt Word file"
+
+
+def test_files_over_the_limits_are_refused_with_the_setting_to_change(tmp_path):
+    path = tmp_path / "long.txt"
+    path.write_text("Victims were identified. " * 100, encoding="utf-8")
+    with pytest.raises(LoadError) as raised:
+        load_file(path, max_file_bytes=1000)
+    assert raised.value.reason == ("too large: 0.0 MB, over the limit of 0.001 MB "
+                                   "(UNODC_MAX_FILE_MB)")
+    with pytest.raises(LoadError) as raised:
+        load_file(path, max_text_chars=1000)
+    assert raised.value.reason == ("text too long: 2,500 characters, over the limit of 1,000 "
+                                   "(UNODC_MAX_TEXT_CHARS)")
+
+
+def test_a_line_without_breaks_is_cut_into_bounded_paragraphs(tmp_path):
+    path = tmp_path / "one-line.txt"
+    line = " ".join(f"case {i} of migrants smuggled by sea" for i in range(2000))
+    path.write_text(line, encoding="utf-8")
+    paragraphs = load_file(path).pages[0].text.split("\n\n")
+    assert len(paragraphs) > 30
+    assert max(len(p) for p in paragraphs) <= 2000
+    assert " ".join(paragraphs) == line  # cut at spaces: no word is lost or split
+
+
+def test_file_gone_or_unreadable_is_a_load_error(tmp_path):
+    assert _reason(tmp_path / "gone.txt") == "vanished before it could be read"
+    (tmp_path / "folder.txt").mkdir()
+    assert _reason(tmp_path / "folder.txt") == "not a regular file"
