@@ -12,11 +12,12 @@ Per-user data lives only in Gradio session state (the `turns` State and the chat
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import sys
 import tempfile
-import time
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,14 +31,15 @@ import gradio as gr  # noqa: E402
 from assistant.errors import EmptyIndexError, QuestionError  # noqa: E402
 from assistant.export import export_docx, export_markdown  # noqa: E402
 from assistant.feedback import FeedbackLog  # noqa: E402
+from assistant.live_index import IndexUnavailableError, describe, last_written  # noqa: E402
 from assistant.models import Answer, Filters  # noqa: E402
 from assistant.render import (  # noqa: E402
     INGEST_HELP,
     answer_markdown,
+    conversation_sources_html,
     documents_html,
     escape_markdown,
-    sources_html,
-    stream_steps,
+    filters_line,
 )
 from assistant.settings import Settings  # noqa: E402
 from ui_brief import add_brief_tab  # noqa: E402
@@ -53,8 +55,6 @@ EXAMPLES = [
     "Which trends in trafficking in persons does the Global Report 2024 describe for Africa?",
 ]
 ANY_YEAR = "any"
-STREAM_STEPS = 12
-STREAM_PAUSE_S = 0.02
 LLM_HELP = ("No LLM is configured, so answers quote the documents (extractive). Set "
             "UNODC_LLM=ollama:<model> or openai:<model> to enable LLM answers.")
 CSS = """
@@ -66,7 +66,32 @@ CSS = """
 .sources .warning {color:#b45309;}
 .documents table {font-size:0.9em;}
 a.cite {text-decoration:none; font-weight:600;}
+#active-filters p {margin:0; font-size:0.9em; color:#b45309;}
 """
+# A `[n]` in any turn opens that turn's source in the panel (and the details around it);
+# a new answer is scrolled to its start, not its end.
+JS = """
+() => {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.cite");
+    if (!link) return;
+    const target = document.getElementById((link.getAttribute("href") || "").slice(1));
+    if (!target) return;
+    event.preventDefault();
+    for (let node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+    target.scrollIntoView({block: "start", behavior: "smooth"});
+  });
+}
+"""
+SCROLL_TO_ANSWER_JS = """
+() => {
+  const bots = document.querySelectorAll('#chat [data-testid="bot"]');
+  if (bots.length) bots[bots.length - 1].scrollIntoView({block: "start"});
+}
+"""
+
 
 
 # ---------------------------------------------------------------- start-up and operation
@@ -108,6 +133,7 @@ def serve(app: gr.Blocks, settings: Settings, port: int | None = None,
         auth_message="Log in with the account given by the administrator.",
         prevent_thread_lock=not block,
         css=CSS,
+        js=JS,
         footer_links=["api", "settings"],
         quiet=not block,
     )
@@ -177,7 +203,7 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
     years = [ANY_YEAR, *sorted({str(d["year"]) for d in documents if d.get("year")})]
 
     def ask(question, turns, doc_ids, instruments, kinds, year_min, year_max, k, mode,
-            request: gr.Request) -> Iterator[tuple]:
+            ) -> Iterator[tuple]:
         turns = list(turns or [])
         shown = chat_messages(turns)
         try:
@@ -191,33 +217,22 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
             return
         if mode == "llm" and not assistant.llm_available:
             mode = "extractive"
+        refresh_in_background(assistant)
         pending = [*shown, {"role": "user", "content": escape_markdown(question)},
                    {"role": "assistant", "content": "*Searching the documents …*"}]
-        yield pending, gr.skip(), gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
+        yield pending, gr.skip(), gr.skip(), gr.skip(), ""
         try:
             answer = assistant.ask(question, history=history_of(turns), filters=filters, k=k,
                                    mode=mode)
         except EmptyIndexError:
             yield _problem(shown, question, INGEST_HELP, turns)
             return
-        except QuestionError as error:
+        except (QuestionError, IndexUnavailableError) as error:
             yield _problem(shown, question, str(error), turns)
             return
-        turn = len(turns)
-        for partial in stream_steps(answer.text, STREAM_STEPS):
-            pending[-1] = {"role": "assistant",
-                           "content": answer_markdown(answer, turn, partial_text=partial)}
-            yield pending, gr.skip(), gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
-            time.sleep(STREAM_PAUSE_S)
         turns.append(answer)
-        folder = _session_dir(export_root, request)
-        markdown_path = folder / "unodc-conversation.md"
-        markdown_path.write_text(export_markdown(turns), encoding="utf-8")
-        docx_path = export_docx(turns, folder / "unodc-conversation.docx")
-        yield (chat_messages(turns), sources_html(answer, turn), turns,
-               answer_result(answer, turn), "", gr.update(value=str(markdown_path),
-                                                          interactive=True),
-               gr.update(value=str(docx_path), interactive=True))
+        yield (chat_messages(turns), conversation_sources_html(turns), turns,
+               answer_result(answer, len(turns) - 1), "")
 
     def _problem(shown, question, message, turns) -> tuple:
         preview = question if len(question or "") <= 300 else question[:300] + " …"
@@ -227,11 +242,28 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         messages.append({"role": "assistant", "content": f"**{escape_markdown(message)}**"
                          if message != INGEST_HELP else INGEST_HELP})
         result = {"error": message, "question": question, "citations": [], "refused": None}
-        return messages, gr.skip(), turns, result, question, gr.skip(), gr.skip()
+        return messages, gr.skip(), turns, result, question
+
+    def export(turns, kind: str, request: gr.Request | None = None) -> str:
+        """Written when the user asks for it, into that session's own folder."""
+        turns = list(turns or [])
+        if not turns:
+            raise gr.Error("Ask a question first: there is nothing to export yet.")
+        folder = _session_dir(export_root, request)
+        if kind == "markdown":
+            path = folder / "unodc-conversation.md"
+            path.write_text(export_markdown(turns), encoding="utf-8")
+            return str(path)
+        return str(export_docx(turns, folder / "unodc-conversation.docx"))
+
+    def export_md(turns, request: gr.Request):
+        return export(turns, "markdown", request)
+
+    def export_word(turns, request: gr.Request):
+        return export(turns, "docx", request)
 
     def clear() -> tuple:
-        return ([], sources_html(None), [], {}, "", gr.update(value=None, interactive=False),
-                gr.update(value=None, interactive=False), "")
+        return [], conversation_sources_html([]), [], {}, "", None, ""
 
     def rate(rating: str, comment: str, turns, index: int | None = None) -> tuple[str, str]:
         turns = list(turns or [])
@@ -260,11 +292,11 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         return rate("helpful" if data.liked else "not helpful", comment, turns, index=turn)
 
     def list_documents() -> str:
-        return documents_html(assistant.documents())
+        return documents_html(assistant.documents()) + index_status_html(assistant)
 
     def reload_index() -> tuple[str, str]:
         assistant.reload()
-        return documents_html(assistant.documents()), _banner(assistant)
+        return list_documents(), _banner(assistant)
 
     with gr.Blocks(title="UNODC trafficking and smuggling assistant",
                    delete_cache=(3600, 3600)) as app:
@@ -277,9 +309,11 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         with gr.Tabs():
             with gr.Tab("Ask", id="ask"), gr.Row():
                 with gr.Column(scale=3):
+                    active_filters = gr.Markdown("", elem_id="active-filters")
                     chatbot = gr.Chatbot(
                         label="Conversation", height=520, elem_id="chat",
                         latex_delimiters=[], sanitize_html=True, buttons=["copy"],
+                        autoscroll=False,
                         placeholder="Ask about the Protocols, the Convention, or the "
                                     "Global Report. Follow-up questions use the "
                                     "conversation so far.")
@@ -316,7 +350,7 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
                             if assistant.llm_available else LLM_HELP)
                     clear_button = gr.Button("New conversation", size="sm")
                 with gr.Column(scale=2):
-                    sources = gr.HTML(sources_html(None), elem_id="sources",
+                    sources = gr.HTML(conversation_sources_html([]), elem_id="sources",
                                       elem_classes=["sources-panel"])
                     with gr.Group():
                         comment = gr.Textbox(label="Feedback on the latest answer "
@@ -328,15 +362,14 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
                                                     elem_id="not-helpful")
                     feedback_status = gr.Markdown("")
                     with gr.Row():
-                        md_download = gr.DownloadButton(
-                            "Export Markdown", interactive=False, size="sm",
-                            elem_id="export-md")
-                        docx_download = gr.DownloadButton(
-                            "Export DOCX", interactive=False, size="sm",
-                            elem_id="export-docx")
+                        md_export = gr.Button("Export Markdown", size="sm", elem_id="export-md")
+                        docx_export = gr.Button("Export DOCX", size="sm", elem_id="export-docx")
+                    export_file = gr.File(label="Exported conversation", interactive=False,
+                                          elem_id="export-file")
                     result = gr.JSON(visible=False, label="Latest answer (data)")
             with gr.Tab("Documents", id="documents"):
-                documents_view = gr.HTML(documents_html(documents), elem_id="documents")
+                documents_view = gr.HTML(documents_html(documents)
+                                         + index_status_html(assistant), elem_id="documents")
                 with gr.Row():
                     refresh = gr.Button("Refresh list", size="sm")
                     reload = gr.Button("Reload index", size="sm")
@@ -344,13 +377,20 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
 
         ask_inputs = [question, turns_state, doc_filter, instrument_filter, kind_filter,
                       year_min, year_max, k, mode]
-        ask_outputs = [chatbot, sources, turns_state, result, question, md_download,
-                       docx_download]
-        send.click(ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal")
+        ask_outputs = [chatbot, sources, turns_state, result, question]
+        send.click(ask, ask_inputs, ask_outputs, api_name="ask", show_progress="minimal"
+                   ).then(None, js=SCROLL_TO_ANSWER_JS)
         question.submit(ask, ask_inputs, ask_outputs, api_visibility="private",
-                        show_progress="minimal")
-        clear_outputs = [chatbot, sources, turns_state, result, question, md_download,
-                         docx_download, feedback_status]
+                        show_progress="minimal").then(None, js=SCROLL_TO_ANSWER_JS)
+        filter_inputs = [doc_filter, instrument_filter, kind_filter, year_min, year_max]
+        titles = {d["id"]: d["title"] for d in documents}
+        for control in filter_inputs:
+            control.change(functools.partial(filters_summary, titles=titles), filter_inputs,
+                           active_filters, api_visibility="private")
+        md_export.click(export_md, turns_state, export_file, api_name="export_markdown")
+        docx_export.click(export_word, turns_state, export_file, api_name="export_docx")
+        clear_outputs = [chatbot, sources, turns_state, result, question, export_file,
+                         feedback_status]
         clear_button.click(clear, None, clear_outputs, api_name="clear")
         chatbot.clear(clear, None, clear_outputs, api_visibility="private")
         helpful.click(rate_helpful, [comment, turns_state], [feedback_status, comment],
@@ -363,6 +403,33 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         reload.click(reload_index, None, [documents_view, banner], api_name="reload_index")
     app.queue(default_concurrency_limit=settings.concurrency, max_size=256)
     return app
+
+
+def filters_summary(doc_ids, instruments, kinds, year_min, year_max,
+                    titles: dict[str, str] | None = None) -> str:
+    """The line above the chat that says which filters apply, even with the panel closed."""
+    try:
+        filters = filters_of(doc_ids, instruments, kinds, year_min, year_max)
+    except QuestionError as error:
+        return escape_markdown(str(error))
+    return filters_line(filters, titles)
+
+
+def refresh_in_background(assistant) -> None:
+    """Pick up an ingest made into this app's data dir; questions go on meanwhile."""
+    if assistant.index_changed():
+        threading.Thread(target=assistant.refresh_if_changed, daemon=True,
+                         name="index-refresh").start()
+
+
+def index_status_html(assistant) -> str:
+    written = last_written(assistant.settings)
+    loaded = assistant.loaded
+    where = (f"Chroma server {assistant.settings.chroma_host}:{assistant.settings.chroma_port}"
+             if assistant.settings.chroma_host else "embedded Chroma")
+    return (f'<p class="index-status">Index ({where}) last updated {describe(written)}; '
+            f"read by this app {describe(loaded.loaded_at)}. An ingest into this data dir is "
+            "picked up by itself once it has finished.</p>")
 
 
 def _banner(assistant) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,6 +11,8 @@ from assistant.models import Answer, Citation
 from assistant.render import citation_heading
 
 TITLE = "UNODC assistant: questions and cited answers"
+# What XML 1.0 (and so a .docx) cannot hold: control characters, lone surrogates, U+FFFE/F
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 DISCLAIMER = ("Answers quote the indexed UNODC and United Nations documents; check each quoted "
               "passage against the official document before relying on it.")
 
@@ -56,39 +59,70 @@ def export_docx(turns: Sequence[Answer], path: str | Path, title: str = TITLE,
     if path.suffix.lower() != ".docx":
         raise ValueError(f"the DOCX export path must end in .docx, not {path.name!r}")
     doc = WordDocument()
-    doc.add_heading(title, level=0)
+    doc.add_heading(_xml(title), level=0)
     doc.add_paragraph(f"Exported {_stamp(when)}. {DISCLAIMER}")
     if not turns:
         doc.add_paragraph("No questions were asked.")
     for number, answer in enumerate(turns, 1):
-        doc.add_heading(f"{number}. {answer.question}", level=1)
+        doc.add_heading(f"{number}. {_xml(answer.question)}", level=1)
         if answer.resolved_question:
-            doc.add_paragraph().add_run(f"Follow-up read as: {answer.resolved_question}"
+            doc.add_paragraph().add_run(f"Follow-up read as: {_xml(answer.resolved_question)}"
                                         ).italic = True
         paragraph = doc.add_paragraph()
         if answer.refused:
             paragraph.add_run("Not answered from the documents. ").bold = True
-        paragraph.add_run(answer.text)
+        paragraph.add_run(_xml(answer.text))
         for notice in answer.notices:
-            doc.add_paragraph().add_run(f"Note: {notice}").italic = True
+            doc.add_paragraph().add_run(f"Note: {_xml(notice)}").italic = True
         if answer.citations:
             doc.add_heading("Sources", level=2)
             for citation in answer.citations:
-                item = doc.add_paragraph(style="List Number")
+                item = doc.add_paragraph()  # numbered by its own [n] only, as in Markdown
                 item.add_run(f"[{citation.n}] ").bold = True
-                item.add_run(citation_heading(citation))
+                item.add_run(_xml(citation_heading(citation)))
                 if citation.url:
-                    item.add_run(f" {citation.url}")
+                    item.add_run(" ")
+                    add_hyperlink(item, citation.url, citation.url)
                 quoted = doc.add_paragraph(style="Quote")
-                quoted.add_run(f"\u201c{citation.quote or citation.text}\u201d").font.size = Pt(10)
+                quote = " ".join((citation.quote or citation.text).split())
+                quoted.add_run(f"\u201c{_xml(quote)}\u201d").font.size = Pt(10)
     sources = source_list(turns)
     if sources:
         doc.add_heading("Documents cited", level=1)
         for title_, url in sources:
-            doc.add_paragraph(f"{title_}" + (f" {url}" if url else ""), style="List Bullet")
+            item = doc.add_paragraph(_xml(title_), style="List Bullet")
+            if url:
+                item.add_run(" ")
+                add_hyperlink(item, url, url)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
+
+
+def add_hyperlink(paragraph, url: str, text: str) -> None:
+    """A real, clickable link in a python-docx paragraph (python-docx has no API for it)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    run = OxmlElement("w:r")
+    props = OxmlElement("w:rPr")
+    style = OxmlElement("w:rStyle")
+    style.set(qn("w:val"), "Hyperlink")
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "0563C1")
+    underline = OxmlElement("w:u")
+    underline.set(qn("w:val"), "single")
+    props.extend([style, color, underline])
+    run.append(props)
+    content = OxmlElement("w:t")
+    content.text = _xml(text)
+    run.append(content)
+    link.append(run)
+    paragraph._p.append(link)
 
 
 def source_list(turns: Sequence[Answer]) -> list[tuple[str, str | None]]:
@@ -111,7 +145,13 @@ def _citation_markdown(citation: Citation) -> list[str]:
 
 def _md(text: str) -> str:
     """Document and user text inside Markdown: no raw HTML can slip through."""
-    return (text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _xml(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml(text: str | None) -> str:
+    """Text without the characters a Word document cannot store (NUL, control characters,
+    lone surrogates): an export never fails on what a question or passage contains."""
+    return NOT_XML.sub("", text or "")
 
 
 def _stamp(when: datetime | None) -> str:

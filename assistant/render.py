@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
-from assistant.models import Answer, Citation, Passage
+from assistant.models import Answer, Citation, Filters, Passage
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
@@ -195,24 +194,53 @@ def passage_html(passage: Passage) -> str:
     )
 
 
+EMPTY_SOURCES = ('<div class="sources empty"><p>Sources appear here, for every answer of the '
+                 "conversation: title, article or page, the passage with the quoted sentence "
+                 "highlighted, and a link to the official document.</p></div>")
+
+
 def sources_html(answer: Answer | None, turn: int = 0) -> str:
-    """The sources panel: each citation with its highlighted passage, or, for a refusal, the
-    possibly related passages, clearly marked as not an answer."""
+    """The sources of one answer: each citation with its highlighted passage, or, for a
+    refusal, the possibly related passages, clearly marked as not an answer."""
     if answer is None:
-        return ('<div class="sources empty"><p>Sources of the latest answer appear here: '
-                "title, article or page, the passage with the quoted sentence highlighted, and "
-                "a link to the official document.</p></div>")
+        return EMPTY_SOURCES
+    return f'<div class="sources">{_turn_sources(answer, turn, latest=True)}</div>'
+
+
+def conversation_sources_html(turns: list[Answer]) -> str:
+    """The sources panel: every answer's sources, newest first, each under its own question,
+    so that a `[n]` of an earlier answer still opens that answer's passage."""
+    if not turns:
+        return EMPTY_SOURCES
+    sections = [_turn_sources(answer, turn, latest=turn == len(turns) - 1)
+                for turn, answer in reversed(list(enumerate(turns)))]
+    return f'<div class="sources">{"".join(sections)}</div>'
+
+
+def _turn_sources(answer: Answer, turn: int, latest: bool) -> str:
     question = escape_html(answer.question)
+    heading = f"{turn + 1}. " if not latest else ""
     if answer.refused:
         related = answer.passages[:RELATED_PASSAGES]
         items = "".join(passage_html(p) for p in related) or "<p>No passages were found.</p>"
-        return (f'<div class="sources refused"><h4>Possibly related passages</h4>'
+        body = (f"<h4>{heading}Possibly related passages</h4>"
                 f'<p class="warning">Not an answer to &ldquo;{question}&rdquo;: the documents '
-                f"do not answer it. These are only the closest passages found.</p>{items}</div>")
-    if not answer.citations:
-        return f'<div class="sources"><p>No sources cited for &ldquo;{question}&rdquo;.</p></div>'
-    items = "".join(citation_html(c, turn, open_=(c.n == 1)) for c in answer.citations)
-    return (f'<div class="sources"><h4>Sources for &ldquo;{question}&rdquo;</h4>{items}</div>')
+                f"do not answer it. These are only the closest passages found.</p>{items}")
+        kind = "refused"
+    elif not answer.citations:
+        body = f"<p>No sources cited for &ldquo;{question}&rdquo;.</p>"
+        kind = "uncited"
+    else:
+        items = "".join(citation_html(c, turn, open_=latest and c.n == 1)
+                        for c in answer.citations)
+        body = f"<h4>{heading}Sources for &ldquo;{question}&rdquo;</h4>{items}"
+        kind = "cited"
+    return (f'<section class="turn-sources {kind}" id="{turn_anchor(turn)}" '
+            f'data-turn="{turn}">{body}</section>')
+
+
+def turn_anchor(turn: int) -> str:
+    return f"sources-turn-{turn}"
 
 
 def documents_html(documents: list[dict]) -> str:
@@ -256,15 +284,23 @@ def _markdownish(text: str) -> str:
     return "".join(prose) + (f"<ul>{''.join(items)}</ul>" if items else "")
 
 
-def stream_steps(text: str, steps: int = 12) -> Iterator[str]:
-    """Progressively longer prefixes of the text, cut at word boundaries, ending with it."""
-    if steps < 1:
-        raise ValueError("steps must be at least 1")
-    words = re.findall(r"\S+\s*", text)
-    if not words:
-        yield text
-        return
-    size = max(1, -(-len(words) // steps))
-    for end in range(size, len(words), size):
-        yield "".join(words[:end]).rstrip()
-    yield text
+def filters_line(filters: Filters, titles: dict[str, str] | None = None) -> str:
+    """'**Filters on:** kind: report; years 2000-2010' (Markdown), or '' when none apply."""
+    titles = titles or {}
+    parts = []
+    if filters.doc_ids:
+        parts.append("documents: " + ", ".join(titles.get(d, d) for d in filters.doc_ids))
+    if filters.sources:
+        parts.append("files: " + ", ".join(filters.sources))
+    if filters.instruments:
+        parts.append("instrument: " + ", ".join(filters.instruments))
+    if filters.kinds:
+        parts.append("kind: " + ", ".join(filters.kinds))
+    if filters.year_min is not None or filters.year_max is not None:
+        low = filters.year_min if filters.year_min is not None else "…"
+        high = filters.year_max if filters.year_max is not None else "…"
+        parts.append(f"years {low}-{high}")
+    if not parts:
+        return ""
+    return ("**Filters on:** " + escape_markdown("; ".join(parts))
+            + " \u2014 answers come only from these documents.")

@@ -9,7 +9,7 @@ import pytest
 
 gradio_client = pytest.importorskip("gradio_client")
 
-OUT = ("chat", "sources", "result", "question", "markdown", "docx")  # the /ask outputs
+OUT = ("chat", "sources", "result", "question")  # the /ask outputs
 
 
 def ask(client, question: str, **controls) -> dict:
@@ -32,9 +32,33 @@ def test_cited_answer_links_each_marker_to_a_highlighted_source(served):
     assert '<a class="cite" href="#source-0-1"' in message
     assert 'id="source-0-1"' in out["sources"] and "<mark>" in out["sources"]
     assert "TOCebook-e.pdf" in out["sources"]  # the official document link
-    exported = Path(out["markdown"]["value"]).read_text(encoding="utf-8")
-    assert "Article 6" in exported and "[1]" in exported and "## Documents cited" in exported
-    assert Path(out["docx"]["value"]).stat().st_size > 0
+
+
+def test_exports_are_written_when_asked_for_and_hold_every_turn(served):
+    client = client_of(served)
+    with pytest.raises(Exception, match="nothing to export"):
+        client.predict(api_name="/export_markdown")
+    ask(client, "What does Article 6 of the Smuggling of Migrants Protocol require States to "
+                "criminalize?")
+    ask(client, "Can a smuggled migrant be prosecuted for having been smuggled?")
+    exported = Path(client.predict(api_name="/export_markdown")).read_text(encoding="utf-8")
+    assert "## 1. What does Article 6" in exported and "## 2. Can a smuggled migrant" in exported
+    assert "[1]" in exported and "## Documents cited" in exported
+    assert Path(client.predict(api_name="/export_docx")).stat().st_size > 0
+
+
+def test_earlier_answers_keep_their_own_sources(served):
+    client = client_of(served)
+    first = ask(client, "What does Article 6 of the Smuggling of Migrants Protocol require "
+                        "States to criminalize?")
+    second = ask(client, "Which measures must States take to protect the privacy of victims of "
+                         "trafficking?")
+    first_locator = first["result"]["citations"][0]["locator"]
+    assert 'id="source-0-1"' in second["sources"] and 'id="source-1-1"' in second["sources"]
+    turn0 = second["sources"].split('id="sources-turn-0"')[1]
+    assert first_locator in turn0  # turn 0's [1] still opens turn 0's passage
+    assert second["sources"].index('id="sources-turn-1"') < second["sources"].index(
+        'id="sources-turn-0"')  # newest first
 
 
 def test_refusal_shows_possibly_related_passages_not_an_answer(served):

@@ -68,8 +68,11 @@ def test_ask_read_the_cited_passage_and_export_markdown(page, tmp_path):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "chat.png"), full_page=True)
 
+    page.locator("#export-md").click()  # the file is written now, on demand
+    link = page.locator("#export-file a").first
+    link.wait_for(timeout=TIMEOUT_MS)
     with page.expect_download(timeout=TIMEOUT_MS) as download:
-        page.locator("#export-md").click()
+        link.click()
     saved = tmp_path / "conversation.md"
     download.value.save_as(saved)
     exported = saved.read_text(encoding="utf-8")
@@ -88,3 +91,33 @@ def test_question_with_html_is_shown_as_text_and_runs_nothing(page):
     assert page.locator("#chat img[src='x']").count() == 0
     assert page.locator("#sources img").count() == 0
     assert page.dialogs == []
+
+
+def test_a_citation_two_turns_back_opens_its_own_source(page):
+    ask(page, QUESTION)
+    page.locator('#chat a.cite[href="#source-0-1"]').wait_for(timeout=TIMEOUT_MS)
+    ask(page, "Which measures must States take to protect the privacy of trafficking victims?")
+    page.locator('#chat a.cite[href="#source-1-1"]').wait_for(timeout=TIMEOUT_MS)
+    ask(page, "Can a smuggled migrant be prosecuted for having been smuggled?")
+    page.locator('#chat a.cite[href="#source-2-1"]').wait_for(timeout=TIMEOUT_MS)
+    old_source = page.locator("#source-0-1")
+    assert old_source.get_attribute("open") is None  # only the newest answer's [1] is open
+    page.locator('#chat a.cite[href="#source-0-1"]').first.click()
+    page.wait_for_function("document.getElementById('source-0-1').open === true",
+                           timeout=10_000)
+    assert "Article 6" in old_source.locator("summary").inner_text()
+    assert old_source.locator("mark").first.is_visible()
+
+
+def test_an_active_filter_shows_above_the_chat_with_the_panel_closed(page):
+    line = page.locator("#active-filters")
+    assert "Filters on" not in line.inner_text()
+    page.get_by_text("Filters and options").click()
+    page.get_by_label("Kind").click()
+    page.get_by_role("option", name="report").click()
+    page.keyboard.press("Escape")
+    page.get_by_text("Filters and options").click()  # close the panel again
+    page.wait_for_function(
+        "document.querySelector('#active-filters').innerText.includes('kind: report')",
+        timeout=10_000)
+    assert line.is_visible()

@@ -69,3 +69,22 @@ def test_empty_conversation_and_bad_arguments(tmp_path):
 def test_source_list_drops_the_page_anchor(turns):
     turns[0].citations[0].url = TREATY + "#page=12"
     assert source_list(turns) == [("TIP Protocol", TREATY)]
+
+
+def test_docx_numbers_each_source_once_and_links_are_clickable(turns, tmp_path):
+    doc = WordDocument(str(export_docx(turns, tmp_path / "c.docx", when=WHEN)))
+    sources = [p for p in doc.paragraphs if p.text.startswith("[1] ")]
+    assert len(sources) == 2 and all(p.style.name != "List Number" for p in sources)
+    links = {rel.target_ref for rel in doc.part.rels.values() if rel.reltype.endswith(
+        "/hyperlink")}
+    assert links == {TREATY}
+    assert TREATY in sources[0].text  # the link text is the URL itself
+
+
+def test_exports_never_fail_on_control_characters_or_lone_surrogates(tmp_path):
+    hostile = answer("Is\x00 this\x07 trafficking\x1b?", "Recruitment by \x0bforce\ud800",
+                     "TIP Protocol", "Article 3(a)")
+    text = export_markdown([hostile], when=WHEN)
+    assert "Is this trafficking?" in text and "\x00" not in text and "\ud800" not in text
+    doc = WordDocument(str(export_docx([hostile], tmp_path / "h.docx", when=WHEN)))
+    assert any("Is this trafficking?" in p.text for p in doc.paragraphs)

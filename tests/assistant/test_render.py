@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.render import (
     answer_markdown,
@@ -13,7 +11,6 @@ from assistant.render import (
     quote_spans,
     safe_url,
     sources_html,
-    stream_steps,
 )
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)>"
@@ -88,13 +85,3 @@ def test_documents_tab_lists_documents_or_explains_how_to_ingest():
                              "chunks": 7}])
     assert "<script" not in table and "javascript:" not in table and "7 passages" in table
     assert "python -m ingest" in documents_html([])
-
-
-def test_stream_steps_grow_to_the_full_text():
-    text = "one two three four five six seven"
-    steps = list(stream_steps(text, steps=3))
-    assert steps[-1] == text and len(steps) >= 3
-    assert all(len(a) < len(b) for a, b in zip(steps, steps[1:], strict=False))
-    assert list(stream_steps("")) == [""]
-    with pytest.raises(ValueError):
-        list(stream_steps(text, steps=0))
