@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 
 from docx import Document as open_document
 from docx.document import Document as WordDocument
@@ -31,7 +32,7 @@ ARTICLE_TITLE_MAX_CHARS = 150  # "Article 5. Title": a longer rest is the articl
 CELL_SEPARATOR = " | "
 
 
-def load_docx(path, data: bytes) -> LoadedFile:
+def load_docx(path: Path, data: bytes) -> LoadedFile:
     """Text of a Word file as one page, with its title, author and year."""
     try:
         document = open_document(io.BytesIO(data))
