@@ -505,6 +505,54 @@ def write_encoder_section(out: Path, rows: Sequence[dict]) -> None:
                                    ENCODERS_END), encoding="utf-8")
 
 
+FIRST_QUESTION = "What is trafficking in persons?"
+
+
+def startup_one(backend: str, data_dir: Path, spawned_at: float) -> dict:
+    """The app's engine in a fresh process: seconds from the process's start until it can
+    answer and until its first answer, and the peak RSS."""
+    from assistant.core import Assistant
+
+    settings = build_settings("default", [f"data_dir={data_dir}", "chroma_host=none",
+                                          f"embedding_backend={backend}"])
+    assistant = Assistant(settings)
+    ready = time.time()
+    assistant.ask(FIRST_QUESTION)
+    return {"backend": backend, "chunks": len(assistant.retriever.chunks),
+            "ready_s": ready - spawned_at, "first_answer_s": time.time() - spawned_at,
+            "torch_imported": "torch" in sys.modules, "peak_rss_mib": peak_rss_mib()}
+
+
+def bench_startup(data_dirs: dict[str, Path], rounds: int = 2) -> list[dict]:
+    """startup_one of each backend on its own index, in child processes, rounds interleaved;
+    the median of the rounds."""
+    runs: dict[str, list[dict]] = {backend: [] for backend in data_dirs}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false",
+           "ANONYMIZED_TELEMETRY": "False"}
+    for _ in range(rounds):
+        for backend, data_dir in data_dirs.items():
+            result = data_dir / "startup-result.json"
+            command = [sys.executable, "-m", "evals.bench", "--startup", backend, str(data_dir),
+                       str(time.time()), str(result)]
+            done = subprocess.run(command, cwd=REPO, env=env, check=False)
+            if done.returncode != 0 or not result.is_file():
+                raise BenchError(f"start-up of {backend} failed (exit {done.returncode})")
+            runs[backend].append(json.loads(result.read_text(encoding="utf-8")))
+    return [{**mine[0], "rounds": rounds,
+             **{key: _median([r[key] for r in mine])
+                for key in ("ready_s", "first_answer_s", "peak_rss_mib")}}
+            for mine in runs.values()]
+
+
+def startup_markdown(rows: Sequence[dict]) -> str:
+    lines = ["| backend | chunks | ready s | first answer s | peak RSS MiB | torch imported |",
+             "|---|---|---|---|---|---|"]
+    lines += [f"| {r['backend']} | {r['chunks']} | {_f(r['ready_s'], 2)} | "
+              f"{_f(r['first_answer_s'], 2)} | {_f(r['peak_rss_mib'], 0)} | "
+              f"{'yes' if r['torch_imported'] else 'no'} |" for r in rows]
+    return "\n".join(lines)
+
+
 def _child_main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="evals.bench")
     mode = parser.add_mutually_exclusive_group(required=True)
@@ -512,6 +560,10 @@ def _child_main(argv: Sequence[str]) -> int:
                       metavar="CONFIG SIZE DATA_DIR QUESTIONS RESULT CORPUS_DIR...")
     mode.add_argument("--encoders", type=Path, metavar="DATA_DIR",
                       help="compare the embedding backends on the texts of the index there")
+    mode.add_argument("--startup", nargs=4, metavar=("BACKEND", "DATA_DIR", "SPAWNED_AT",
+                                                     "RESULT"))
+    mode.add_argument("--startups", nargs="+", metavar="BACKEND=DATA_DIR",
+                      help="start-up and peak RSS of each backend on its own index")
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=Path, help="folder of <backend>-questions and "
@@ -524,6 +576,18 @@ def _child_main(argv: Sequence[str]) -> int:
             rows = [{**r, **quality_of_runs(args.runs, r["backend"])} for r in rows]
         write_encoder_section(args.out, rows)
         print(encoder_markdown(rows))
+        return 0
+    if args.startup:
+        backend, data_dir, spawned_at, result = args.startup
+        row = startup_one(backend, Path(data_dir), float(spawned_at))
+        Path(result).write_text(json.dumps(row), encoding="utf-8")
+        return 0
+    if args.startups:
+        dirs = dict(pair.split("=", 1) for pair in args.startups)
+        rows = bench_startup({b: Path(d) for b, d in dirs.items()}, args.rounds)
+        out = args.out.with_name(f"{args.out.stem}-startup.json")
+        out.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        print(startup_markdown(rows))
         return 0
     config, size, data_dir, questions, result, *dirs = args.one
     row = bench_one(config, int(size), Path(data_dir), [Path(d) for d in dirs], Path(questions))
