@@ -33,6 +33,23 @@ def open_client(settings: Settings) -> ClientAPI:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+def reopen_client(client: ClientAPI, settings: Settings) -> ClientAPI:
+    """A client that reads what other processes wrote since `client` was opened.
+
+    An embedded Chroma shares one System per folder within a process, and that System keeps
+    its view of the folder: after another process's ingest its reads fail ("Error finding
+    id"). Dropping it from Chroma's cache makes the next client open the folder anew; clients
+    still holding the old System (questions in flight) keep working on their view."""
+    if not settings.chroma_host:
+        from chromadb.api.shared_system_client import SharedSystemClient
+
+        identifier = getattr(client, "_identifier", None)
+        if identifier:
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+    return open_client(settings)
+
+
 @dataclass(frozen=True)
 class DocumentRecord:
     doc_id: str
@@ -67,6 +84,10 @@ class Store:
         self.registry: Collection = self.client.get_or_create_collection(
             f"{self.name}-docs", metadata={"kind": "unodc-documents"}, embedding_function=None
         )
+
+    def reopened(self) -> Store:
+        """The same index read afresh (see `reopen_client`)."""
+        return Store(self.settings, reopen_client(self.client, self.settings))
 
     # chunks
     def count(self) -> int:

@@ -1,47 +1,19 @@
 """A real `chroma run` server on loopback: ingest into it and answer from it."""
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from chroma_server import ChromaServer
 
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    chroma = Path(sys.executable).with_name("chroma")
-    assert chroma.exists(), "the chroma CLI comes with the chromadb package"
-    port = _free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        process.kill()
-        pytest.fail("chroma server did not start")
-    yield port
-    process.terminate()
-    process.wait(timeout=20)
+    server = ChromaServer(tmp_path_factory.mktemp("chroma-server")).start()
+    yield server.port
+    server.stop()
 
 
 @pytest.mark.server
