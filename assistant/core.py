@@ -7,10 +7,13 @@ from collections import OrderedDict
 from threading import Lock
 
 import numpy as np
+from chromadb.errors import ChromaError
 
 from assistant.answer import (
     Sentence,
+    complete,
     compose,
+    cut_weak_citations,
     embedding_text,
     lexical_overlap,
     provision_sentences,
@@ -20,9 +23,10 @@ from assistant.answer import (
 )
 from assistant.coverage import Coverage, asks_for_current_state
 from assistant.embeddings import Embedder
-from assistant.errors import EmptyIndexError
+from assistant.errors import AssistantError, EmptyIndexError
 from assistant.grounding import ungrounded
 from assistant.i18n import language_name, message
+from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreachable, last_written
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.query import Query, build_query, clean_question
 from assistant.references import article_refs, asks_for_definition
@@ -41,9 +45,30 @@ class Assistant:
         self._chat_model = chat_model
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
-        self.reload()
+        self._reload_lock = Lock()
+        self._index = self._load()
 
-    # state
+    # state: one immutable snapshot of the index, swapped whole (see assistant/live_index.py)
+    @property
+    def retriever(self) -> Retriever:
+        return self._index.retriever
+
+    @property
+    def _idf(self) -> dict[str, float]:
+        return self._index.idf
+
+    @property
+    def coverage(self) -> Coverage:
+        return self._index.coverage
+
+    @property
+    def latest_year(self) -> int | None:
+        return self._index.latest_year
+
+    @property
+    def loaded(self) -> LoadedIndex:
+        return self._index
+
     @property
     def is_empty(self) -> bool:
         return len(self.retriever) == 0
@@ -53,12 +78,42 @@ class Assistant:
         return self._chat_model is not None or bool(self.settings.llm)
 
     def reload(self) -> None:
-        """Read the index (again, after an ingest in this process) and what derives from it."""
-        self.retriever = Retriever(self.settings, self.store, self.embedder)
-        chunks = self.retriever.chunks
-        self._idf = _idf(self.retriever)
-        self.coverage = Coverage(f"{c.index_text()} {c.year or ''}" for c in chunks)
-        self.latest_year = max((c.year for c in chunks if c.year), default=None)
+        """Read the index again (after an ingest) and swap it in; questions being answered
+        finish on the snapshot they started with. One reload at a time."""
+        with self._reload_lock:
+            self.store = self.store.reopened()
+            self._index = self._load()
+
+    def _load(self) -> LoadedIndex:
+        written_at = last_written(self.settings)
+        retriever = Retriever(self.settings, self.store, self.embedder)
+        chunks = retriever.chunks
+        return LoadedIndex(
+            retriever=retriever, idf=_idf(retriever),
+            coverage=Coverage(f"{c.index_text()} {c.year or ''}" for c in chunks),
+            latest_year=max((c.year for c in chunks if c.year), default=None),
+            written_at=written_at)
+
+    def index_changed(self) -> bool:
+        """Whether the embedded index was written after this app read it, and the writing
+        has since settled (an ingest in progress writes every few seconds)."""
+        written = last_written(self.settings)
+        if written is None or self._index.written_at is None:
+            return False
+        return (written > self._index.written_at
+                and time.time() - written >= self.settings.index_settle_s)
+
+    def refresh_if_changed(self) -> bool:
+        """Reload when another process changed the index; False when nothing changed or
+        another thread is already reloading."""
+        if not self.index_changed() or not self._reload_lock.acquire(blocking=False):
+            return False
+        try:
+            self.store = self.store.reopened()
+            self._index = self._load()
+        finally:
+            self._reload_lock.release()
+        return True
 
     def documents(self) -> list[dict]:
         counts: dict[str, int] = {}
@@ -104,6 +159,28 @@ class Assistant:
     def ask(self, question: str, history: list[dict] | None = None,
             filters: Filters | dict | None = None, k: int | None = None,
             mode: str | None = None) -> Answer:
+        """Answer a question. A read that fails because the index changed under this app is
+        retried once on a freshly loaded index; an unreachable Chroma server is a clear
+        `IndexUnavailableError`, and the next question tries the server again."""
+        try:
+            return self._ask(question, history, filters, k, mode)
+        except (AssistantError, ValueError):
+            raise
+        except Exception as error:
+            if self.settings.chroma_host and is_unreachable(error):
+                raise IndexUnavailableError(self.settings, type(error).__name__) from error
+            if not isinstance(error, ChromaError | KeyError):
+                raise
+            self.reload()
+            try:
+                return self._ask(question, history, filters, k, mode)
+            except Exception as again:
+                if self.settings.chroma_host and is_unreachable(again):
+                    raise IndexUnavailableError(self.settings, type(again).__name__) from again
+                raise
+
+    def _ask(self, question: str, history: list[dict] | None, filters: Filters | dict | None,
+             k: int | None, mode: str | None) -> Answer:
         began = time.perf_counter()
         query = self.query(question, history)
         self._require_index()
@@ -152,11 +229,18 @@ class Assistant:
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
-        chosen = self._choose(resolved, sentences)
+        chosen = self._cut(self._choose(resolved, sentences), passages)
         return self._quoted(query, chosen, mode, base)
+
+    def _cut(self, chosen: list[Sentence], passages: list[Passage]) -> list[Sentence]:
+        """Sentences of passages scoring far below the best passage are not quoted: those
+        passages stay among the answer's passages (shown as related), not its citations."""
+        best = max((p.score for p in passages), default=0.0)
+        return cut_weak_citations(chosen, best, self.settings.ranking.citation_cut)
 
     def _quoted(self, query: Query, chosen: list[Sentence], mode: str, base: dict) -> Answer:
         """The extractive answer quoting `chosen`, or the LLM's answer built on it."""
+        chosen = complete(chosen)
         text, citations = compose(chosen, base["passages"], query.language)
         answer = Answer(text=text, citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations), **base)
@@ -191,7 +275,7 @@ class Assistant:
             notices += self._grounding_notices(part, mine)
             if evidence < self.settings.refusal_threshold and self.settings.refusal:
                 continue
-            picked = [s for s in self._choose(part.text, sentences)[:per_part]
+            picked = [s for s in self._cut(self._choose(part.text, sentences)[:per_part], mine)
                       if not any(s.chunk.id == c.chunk.id and s.start == c.start
                                  for c in chosen)]
             chosen += picked

@@ -128,7 +128,8 @@ def quote_spans(text: str, quote: str | None) -> list[tuple[int, int]]:
     whole = _find(text, quote)
     if whole:
         return [whole]
-    spans = [span for part in re.split(r"(?<=[.;:!?])\s+", quote)
+    # an ellipsis marks text left out of the quote: what follows it is found on its own
+    spans = [span for part in re.split(r"(?<=[.;:!?])\s+|\s*\u2026\s*", quote)
              if len(part.strip()) > 3 and (span := _find(text, part))]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):

@@ -16,18 +16,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.settings import Settings
+from evals.matching import first_match_rank
 from evals.metrics import compute_metrics
 from evals.questions import load_questions
 from evals.runner import answer_one, prepare_assistant, question_dict
 
-OBJECTIVE = "mrr@10 + refusal_accuracy - false_refusal_rate"
+OBJECTIVE = ("mrr@10 + refusal_accuracy - false_refusal_rate + answer_hit + "
+             "citation_precision")
 
 
 def objective(metrics: dict) -> float:
-    """Ranking quality and refusals together: a setting that buys MRR with false refusals (or
-    the other way round) does not win."""
+    """Ranking quality, refusals and what the answer cites together: a setting that buys MRR
+    with false refusals (or the other way round) does not win, nor one that cites the gold
+    passage only by citing many others (answer hit against citation precision)."""
     return (metrics.get("mrr@10") or 0.0) + (metrics.get("refusal_accuracy") or 0.0) - (
-        metrics.get("false_refusal_rate") or 0.0)
+        metrics.get("false_refusal_rate") or 0.0) + (metrics.get("answer_hit") or 0.0) + (
+        metrics.get("citation_precision") or 0.0)
+
+
+def citation_precision(questions: list[dict], results: list[dict]) -> float | None:
+    """Share of the citations of answered questions with gold that are a gold passage."""
+    cited = [first_match_rank([citation], question["gold"]) is not None
+             for question, result in zip(questions, results, strict=True)
+             if question["gold"] and not result.get("refused")
+             for citation in result.get("citations") or []]
+    return sum(cited) / len(cited) if cited else None
 
 
 @dataclass
@@ -91,8 +104,10 @@ def tune(questions_path: Path, name: str, values: list, k: int = 5,
     dicts = [question_dict(q) for q in questions]
 
     def score(value: object, indexes: list[int]) -> float:
-        return objective(compute_metrics([dicts[i] for i in indexes],
-                                         [per_value[value][i] for i in indexes]))
+        questions_, results = [dicts[i] for i in indexes], [per_value[value][i] for i in indexes]
+        metrics = compute_metrics(questions_, results)
+        metrics["citation_precision"] = citation_precision(questions_, results)
+        return objective(metrics)
 
     current = _current(base, name)
     picks, held = [], []

@@ -2,12 +2,17 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
 from assistant.__main__ import main as cli
+from assistant.answer import lead_in_mismatches
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.models import Filters
+from evals.questions import load_questions
+
+DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
 
 
 def _markers(text: str) -> list[int]:
@@ -163,3 +168,42 @@ def test_cli_reports_bad_input_without_a_traceback(index_settings, monkeypatch, 
     assert "error: The question is empty" in capsys.readouterr().err
     assert cli(["ask", "x", "--filter", "colour=blue"]) == 2
     assert "unknown filter" in capsys.readouterr().err
+
+
+# Paraphrases written for these tests, not dev-set questions.
+def test_a_short_announcing_sentence_is_quoted_with_what_it_announces(assistant):
+    answer = assistant.ask("Which subjects were on the agenda of the working groups in 2024?")
+    assert not answer.refused
+    assert "distinct topics" in answer.text and "organ removal" in answer.text
+
+
+def test_a_list_item_is_quoted_with_its_opening_clause(assistant):
+    answer = assistant.ask("Is handing over a child so that the child is made to work by force "
+                           "a sale of the child?")
+    line = next(line for line in answer.text.split("\n\n") if "forced labour" in line)
+    assert "a child for the purpose of" in line
+    _assert_citations_resolve(answer)
+
+
+def test_the_paragraph_that_answers_is_quoted_from_the_best_provision(assistant):
+    answer = assistant.ask("A State will not hand over its own citizen for trial abroad: what "
+                           "must it do then?")
+    assert "submit the case without undue delay" in answer.text
+    assert lead_in_mismatches(answer) == []
+
+
+def test_every_dev_answer_names_what_it_quotes_and_cites_no_weak_passage(assistant):
+    """A rule, not a score: checked over every question of the dev set."""
+    cut = assistant.settings.ranking.citation_cut
+    for question in load_questions(DEV_QUESTIONS):
+        answer = assistant.ask(question.question)
+        if answer.refused:
+            continue
+        assert lead_in_mismatches(answer) == [], question.id
+        if len(assistant.query(question.question).parts) > 1:
+            continue  # each part is cut against its own best passage
+        best = max(p.score for p in answer.passages)
+        ranks = {p.rank: p for p in answer.passages}
+        weak = [c.locator for c in answer.citations
+                if ranks[c.passage_rank].score < cut * best]
+        assert weak == [], question.id

@@ -85,3 +85,11 @@ def test_documents_tab_lists_documents_or_explains_how_to_ingest():
                              "chunks": 7}])
     assert "<script" not in table and "javascript:" not in table and "7 passages" in table
     assert "python -m ingest" in documents_html([])
+
+
+def test_text_after_an_ellipsis_in_a_quote_is_highlighted_too():
+    text = "1. Scope comes first.\n\n2. A middle paragraph.\n\n3. The deadline is ten days."
+    marked = highlight(text, "Scope comes first. \u2026 The deadline is ten days.")
+    assert marked.count("<mark>") == 2
+    assert "<mark>The deadline is ten days.</mark>" in marked
+    assert "<mark>A middle" not in marked
