@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -19,6 +21,9 @@ except ImportError:  # pragma: no cover - Windows
 Rating = Literal["helpful", "not helpful"]
 RATINGS: tuple[str, ...] = ("helpful", "not helpful")
 MAX_COMMENT_CHARS = 2000
+# kept out of a comment: control characters other than tab and newline, and lone surrogates
+# (which no UTF-8 file can hold)
+UNSTORABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 class FeedbackLog:
@@ -62,7 +67,7 @@ def feedback_entry(answer: Answer, rating: str, comment: str | None = None,
         raise TypeError("answer must be an assistant.models.Answer")
     if rating not in RATINGS:
         raise ValueError(f"rating must be one of {RATINGS}, not {rating!r}")
-    comment = (comment or "").strip()
+    comment = UNSTORABLE.sub("", unicodedata.normalize("NFC", comment or "")).strip()
     if len(comment) > MAX_COMMENT_CHARS:
         raise ValueError(f"the comment is {len(comment):,} characters; the maximum is "
                          f"{MAX_COMMENT_CHARS:,}")

@@ -54,3 +54,12 @@ def test_bad_feedback_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="directory"):
         FeedbackLog(tmp_path)
     assert log.entries() == []
+
+
+def test_a_comment_keeps_its_lines_but_not_what_a_utf8_file_cannot_hold(tmp_path):
+    log = FeedbackLog(tmp_path / "feedback.jsonl")
+    answer = Answer(question="Is debt bondage exploitation?", text="Yes [1]")
+    log.record(answer, "helpful", "first line\nsecond\x00 line \ud800end\x1b")
+    (entry,) = log.entries()
+    assert entry["comment"] == "first line\nsecond line end"
+    assert len((tmp_path / "feedback.jsonl").read_text(encoding="utf-8").splitlines()) == 1
