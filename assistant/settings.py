@@ -145,6 +145,9 @@ class Settings(BaseSettings):
     port: int = 7860
     auth: str | None = None  # "user:password[,user2:password2]"
     concurrency: int = Field(default=4, ge=1)
+    # a running app reloads the index once an ingest into its data dir has not written for
+    # this many seconds (embedded Chroma; a server's index is reloaded on a failed read)
+    index_settle_s: float = Field(default=5.0, ge=0)
     share: bool = False
 
     @field_validator("corpus_dirs", mode="before")
