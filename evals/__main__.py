@@ -1,4 +1,4 @@
-"""`python -m evals run|compare|bench` (also the `unodc-evals` command)."""
+"""`python -m evals run|rescore|compare|bench|tune|load` (also the `unodc-evals` command)."""
 
 from __future__ import annotations
 
@@ -66,7 +66,34 @@ def build_parser() -> argparse.ArgumentParser:
                       help="a setting and its candidate values (repeatable), e.g. "
                            "refusal_threshold=0.3,0.4,0.5 or ranking.bm25=0.1,0.3,0.5")
     tune.add_argument("--folds", type=int, default=5)
+
+    load = commands.add_parser("load", help="many simultaneous chat users against the real app")
+    load.add_argument("--users", type=int, default=50)
+    load.add_argument("--questions", dest="per_user", type=int, default=2,
+                      help="questions each user asks, one after the other")
+    load.add_argument("--question-file", type=Path, default=Path("evals/questions.jsonl"))
+    load.add_argument("--data-dir", type=Path,
+                      help="index to serve (default: UNODC_DATA_DIR, else ./data)")
+    load.add_argument("--concurrency", type=int, help="UNODC_CONCURRENCY for the app")
+    load.add_argument("--out", type=Path, default=Path("runs/load.json"))
     return parser
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from assistant.settings import Settings
+    from evals.load import MARKDOWN_HEADER, load_bench
+
+    if args.users < 1 or args.per_user < 1:
+        raise ConfigError("--users and --questions must be at least 1")
+    data_dir = args.data_dir or Settings().data_dir
+    result = load_bench(data_dir, args.users, args.per_user, args.question_file,
+                        args.concurrency, args.out)
+    print(MARKDOWN_HEADER)
+    print(result.markdown_row())
+    for error in result.errors[:10]:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"written: {args.out}")
+    return 0 if not result.errors and not result.cross_talk else 1
 
 
 def cmd_tune(args: argparse.Namespace) -> int:
@@ -94,7 +121,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                             resume=args.resume)
     m = outcome.metrics
     print(f"{args.config}: hit@5 {m['hit@5']}  MRR@10 {m['mrr@10']}  refusal accuracy "
-          f"{m['refusal_accuracy']}  false refusals {m['false_refusal_rate']}  citation validity "
+          f"{m['refusal_accuracy']}  false refusals {m['false_refusal_rate']}  answer hit "
+          f"{m.get('answer_hit')}  wrongly answered {m.get('wrongly_answered')}  citation validity "
           f"{m['citation_validity']}  citation support {m['citation_support']}")
     for warning in outcome.warnings:
         print(f"warning: {warning.message()}", file=sys.stderr)
@@ -146,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     handlers = {"run": cmd_run, "rescore": cmd_rescore, "compare": cmd_compare,
-                "bench": cmd_bench, "tune": cmd_tune}
+                "bench": cmd_bench, "tune": cmd_tune, "load": cmd_load}
     try:
         return handlers[args.command](args)
     except (QuestionFileError, ConfigError, CompareError, RunError, BenchError,
