@@ -171,3 +171,11 @@ def test_sha256_file_streams_in_chunks(tmp_path):
     path = tmp_path / "blob.bin"
     path.write_bytes(b"x" * 3000)
     assert sha256_file(path, chunk_size=1024) == hashlib.sha256(b"x" * 3000).hexdigest()
+
+
+def test_every_catalogued_document_has_its_official_link():
+    from corpus import load_catalogue
+
+    missing = [doc.id for doc in load_catalogue().documents if not doc.url]
+    assert missing == []
+    assert all(doc.url.startswith(("https://", "http://")) for doc in load_catalogue().documents)
