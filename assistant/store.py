@@ -105,6 +105,18 @@ class Store:
             metadatas=[{**c.metadata(), "file_sha256": sha256} for c in chunks],
         )
 
+    def set_url(self, doc_id: str, url: str | None) -> int:
+        """A document's official link changed in the catalogue: its chunks and record follow
+        without re-embedding (the link is never part of what is embedded)."""
+        ids = sorted(self.chunk_ids(doc_id))
+        for start in range(0, len(ids), PAGE):
+            part = ids[start:start + PAGE]
+            self.chunks.update(ids=part, metadatas=[{"url": url or ""} for _ in part])
+        record = self.record(doc_id)
+        if record is not None:
+            self.save_record(DocumentRecord(**{**record.__dict__, "url": url}))
+        return len(ids)
+
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), PAGE):
             self.chunks.delete(ids=ids[start:start + PAGE])

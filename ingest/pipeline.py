@@ -195,6 +195,8 @@ class Ingestor:
         record = self.store.record(source.document.id)
         if record is None or record.sha256 != source.sha256:
             return False
+        if (source.document.url or None) != (record.url or None):
+            self.store.set_url(record.doc_id, source.document.url)
         report.documents += 1
         report.documents_skipped += 1
         report.pages += record.pages

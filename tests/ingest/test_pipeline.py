@@ -194,3 +194,26 @@ def test_pooled_sentence_vectors_cover_the_same_sentences_in_their_own_index(
     assert float(np.median(similarity)) > 0.6
     chunk_ids = pooled.keys() - set(sentence_ids)
     assert all(np.allclose(pooled[i][2], encoded[i][2], atol=1e-3) for i in chunk_ids)
+
+
+def test_a_changed_official_link_reaches_the_index_without_re_embedding(tmp_path, corpus_dir):
+    from corpus import Catalogue, load_catalogue
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    name = "untoc-firearms-protocol-text.md"
+    shutil.copy(corpus_dir / name, folder)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[folder], chroma_host=None)
+    entry = load_catalogue().by_file_name(name)
+    first = run_ingest(settings, progress=False, catalogue=Catalogue(
+        [entry.model_copy(update={"url": "https://example.org/old.pdf"})]))
+    assert first.chunks_added > 10
+    moved = "https://example.org/new-home.pdf"
+    again = run_ingest(settings, progress=False,
+                       catalogue=Catalogue([entry.model_copy(update={"url": moved})]))
+    assert again.chunks_added == 0 and again.documents_skipped == 1
+    store = Store(settings)
+    metadatas = store.chunks.get(where={"doc_id": entry.id}, include=["metadatas"])["metadatas"]
+    assert metadatas and {m["url"] for m in metadatas} == {moved}
+    assert {m["doc_id"] for m in metadatas} == {entry.id}  # the rest of each row is kept
+    assert store.record(entry.id).url == moved
