@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.models import Answer, Citation
-from assistant.render import citation_heading
+from assistant.render import citation_label
 
 TITLE = "UNODC assistant: questions and cited answers"
 # What XML 1.0 (and so a .docx) cannot hold: control characters, lone surrogates, U+FFFE/F
@@ -79,7 +79,7 @@ def export_docx(turns: Sequence[Answer], path: str | Path, title: str = TITLE,
             for citation in answer.citations:
                 item = doc.add_paragraph()  # numbered by its own [n] only, as in Markdown
                 item.add_run(f"[{citation.n}] ").bold = True
-                item.add_run(_xml(citation_heading(citation)))
+                item.add_run(_xml(citation_label(citation)))
                 if citation.url:
                     item.add_run(" ")
                     add_hyperlink(item, citation.url, citation.url)
@@ -136,7 +136,7 @@ def source_list(turns: Sequence[Answer]) -> list[tuple[str, str | None]]:
 
 
 def _citation_markdown(citation: Citation) -> list[str]:
-    heading = f"[{citation.n}] {_md(citation_heading(citation))}"
+    heading = f"[{citation.n}] {_md(citation_label(citation))}"
     if citation.url:
         heading += f" <{citation.url}>"
     quoted = citation.quote or citation.text

@@ -131,6 +131,7 @@ class SourceLocation(BaseModel):
     page_label: str | None = None  # printed page label of page_start
     url: str | None = None
     language: str = "en"  # of the passage's text
+    instrument: str | None = None  # its short name ("SOM Protocol"), for treaty texts
 
 
 class Citation(SourceLocation):
@@ -155,6 +156,7 @@ class Citation(SourceLocation):
             page_label=c.page_label,
             url=page_url(c.url, c.page_start),
             language=c.language,
+            instrument=c.instrument,
             text=c.text,
             quote=quote,
         )

@@ -16,6 +16,7 @@ from assistant.models import Answer, Citation, Filters, Passage
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
 CITATION_MARKER = re.compile(r"\[(\d+)\]")
 RELATED_PASSAGES = 3  # passages shown with a refusal
+SHORT_TITLE_CHARS = 48  # a longer title without an instrument name is cut for citations
 PASSAGE_PREVIEW_CHARS = 1500
 
 INGEST_HELP = (
@@ -63,11 +64,24 @@ def page_description(citation: Citation | Passage) -> str:
     return f"printed p. {label}, {pdf}" if label else pdf
 
 
-def citation_heading(citation: Citation) -> str:
-    """Plain text: 'Title, Article 3 (printed p. 12, PDF p. 14)'."""
+def short_name(source: Citation | Passage) -> str:
+    """'SOM Protocol' for a treaty text, else its title, cut at the first colon, dash or comma
+    when long ('Global Report on Trafficking in Persons 2024')."""
+    located = source.chunk if isinstance(source, Passage) else source
+    if located.instrument:
+        return located.instrument
+    title = located.title or located.source
+    if len(title) <= SHORT_TITLE_CHARS:
+        return title
+    cut = re.search(r"(?<=.{12})(:| [-\u2013\u2014] |,| \()", title)
+    return title[:cut.start()] if cut else title
+
+
+def citation_label(citation: Citation) -> str:
+    """Plain text, short: 'SOM Protocol, Art. 5(1)' or 'Global Report …, p. 74 (PDF p. 10)'."""
+    locator = re.sub(r"^Article\b", "Art.", citation.locator or "")
     pages = page_description(citation)
-    locator = citation.locator if citation.locator else ""
-    parts = ", ".join(part for part in (citation.title, locator) if part)
+    parts = ", ".join(part for part in (short_name(citation), locator) if part)
     return f"{parts} ({pages})" if pages else parts
 
 
@@ -81,7 +95,7 @@ def answer_text_html(text: str, citations: list[Citation], turn: int) -> str:
         if n not in known:
             continue
         pieces.append(escape_markdown(text[last:match.start()]))
-        title = escape_html(citation_heading(known[n]))
+        title = escape_html(citation_label(known[n]))
         pieces.append(f'<a class="cite" href="#{source_anchor(turn, n)}" title="{title}">'
                       f"[{n}]</a>")
         last = match.end()
@@ -103,7 +117,7 @@ def answer_markdown(answer: Answer, turn: int, partial_text: str | None = None) 
         parts.append(f"*Follow-up read as: {escape_markdown(answer.resolved_question)}*")
     parts += [f"*Note: {escape_markdown(notice)}*" for notice in answer.notices]
     if answer.citations:
-        lines = [f"{c.n}\\. {escape_markdown(citation_heading(c))}" for c in answer.citations]
+        lines = [f"{c.n}\\. {escape_markdown(citation_label(c))}" for c in answer.citations]
         parts.append("**Sources**  \n" + "  \n".join(lines))
     return "\n\n".join(parts)
 
@@ -159,15 +173,17 @@ def _official_link(url: str | None, page: int | None) -> str:
             f"{label} &#8599;</a>")
 
 
-def citation_html(citation: Citation, turn: int, open_: bool = False) -> str:
+def citation_html(citation: Citation, turn: int, open_: bool = False,
+                  titled: bool = True) -> str:
+    """One source; `titled=False` under a heading that already names its document."""
     pages = page_description(citation)
     shown = citation.text if len(citation.text) <= PASSAGE_PREVIEW_CHARS * 2 else \
         citation.text[: PASSAGE_PREVIEW_CHARS * 2] + " …"
+    title = f"<strong>{escape_html(citation.title)}</strong> &middot; " if titled else ""
     return (
         f'<details class="source" id="{source_anchor(turn, citation.n)}"'
         f'{" open" if open_ else ""}>'
-        f'<summary><span class="source-n">[{citation.n}]</span> '
-        f"<strong>{escape_html(citation.title)}</strong> &middot; "
+        f'<summary><span class="source-n">[{citation.n}]</span> {title}'
         f"{escape_html(citation.locator)}"
         f'{f" &middot; {escape_html(pages)}" if pages else ""}</summary>'
         f'<blockquote class="passage">{highlight(shown, citation.quote)}</blockquote>'
@@ -175,6 +191,21 @@ def citation_html(citation: Citation, turn: int, open_: bool = False) -> str:
         f"{_official_link(citation.url, citation.page_start)}</p>"
         "</details>"
     )
+
+
+def grouped_citations_html(citations: list[Citation], turn: int, open_first: bool) -> str:
+    """Citations grouped by document, in order of first citation: the full title once, then
+    each cited place in it."""
+    groups: dict[str, list[Citation]] = {}
+    for citation in citations:
+        groups.setdefault(citation.title, []).append(citation)
+    blocks = []
+    for title, members in groups.items():
+        items = "".join(citation_html(c, turn, open_=open_first and c.n == 1, titled=False)
+                        for c in members)
+        blocks.append(f'<div class="source-group"><p class="source-title">'
+                      f"<strong>{escape_html(title)}</strong></p>{items}</div>")
+    return "".join(blocks)
 
 
 def passage_html(passage: Passage) -> str:
@@ -232,8 +263,7 @@ def _turn_sources(answer: Answer, turn: int, latest: bool) -> str:
         body = f"<p>No sources cited for &ldquo;{question}&rdquo;.</p>"
         kind = "uncited"
     else:
-        items = "".join(citation_html(c, turn, open_=latest and c.n == 1)
-                        for c in answer.citations)
+        items = grouped_citations_html(answer.citations, turn, open_first=latest)
         body = f"<h4>{heading}Sources for &ldquo;{question}&rdquo;</h4>{items}"
         kind = "cited"
     return (f'<section class="turn-sources {kind}" id="{turn_anchor(turn)}" '

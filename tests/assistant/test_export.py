@@ -40,7 +40,7 @@ def test_markdown_has_questions_answers_quotes_and_the_source_list(turns):
     assert text.startswith("# UNODC assistant") and "2024-05-01 12:00 UTC" in text
     assert "## 1. What is trafficking &lt;b&gt;in persons&lt;/b&gt;?" in text  # no raw HTML
     assert "“Trafficking in persons shall mean” [1]" in text
-    assert "- [1] TIP Protocol, Article 3(a) <" + TREATY + ">" in text
+    assert "- [1] TIP Protocol, Art. 3(a) <" + TREATY + ">" in text
     assert "  > Child shall mean any person under eighteen" in text
     assert "*Follow-up read as: What is trafficking in persons? And for children?*" in text
     assert "**Not answered from the documents.**" in text
@@ -52,7 +52,7 @@ def test_docx_holds_the_same_content(turns, tmp_path):
     paragraphs = [p.text for p in WordDocument(str(path)).paragraphs]
     body = "\n".join(paragraphs)
     assert "1. What is trafficking <b>in persons</b>?" in paragraphs  # plain text in Word
-    assert "[1] TIP Protocol, Article 3(a) " + TREATY in paragraphs
+    assert "[1] TIP Protocol, Art. 3(a) " + TREATY in paragraphs
     assert "“Child shall mean any person under eighteen”" in paragraphs
     assert "Not answered from the documents." in body and "Documents cited" in paragraphs
 

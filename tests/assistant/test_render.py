@@ -93,3 +93,27 @@ def test_text_after_an_ellipsis_in_a_quote_is_highlighted_too():
     assert marked.count("<mark>") == 2
     assert "<mark>The deadline is ten days.</mark>" in marked
     assert "<mark>A middle" not in marked
+
+
+def test_citations_read_short_and_each_document_is_titled_once():
+    from assistant.render import citation_label, short_name
+
+    title = ("Protocol against the Smuggling of Migrants by Land, Sea and Air, supplementing the "
+             "United Nations Convention against Transnational Organized Crime")
+    passages = [Passage(chunk=Chunk(doc_id="som", source="som.md", title=title,
+                                    instrument="SOM Protocol", locator=f"Article {n}",
+                                    text=f"Each State Party shall act under article {n}."),
+                        rank=n, score=0.9) for n in (5, 6, 16)]
+    citations = [Citation.from_passage(i, p, quote=p.chunk.text)
+                 for i, p in enumerate(passages, 1)]
+    answer = Answer(question="What applies to smuggled migrants?",
+                    text="Quoted [1] [2] [3]", citations=citations, passages=passages)
+    assert citation_label(citations[0]) == "SOM Protocol, Art. 5"
+    assert "SOM Protocol, Art. 16" in answer_markdown(answer, 0) and title not in \
+        answer_markdown(answer, 0)
+    panel = sources_html(answer, 0)
+    assert panel.count(title) == 1 and panel.count('class="source"') == 3
+    report = Chunk(doc_id="g", source="g.pdf", locator="p. 74", text="x",
+                   title="Global Report on Trafficking in Persons 2024: Chapter 2, Africa")
+    assert short_name(Passage(chunk=report, rank=1, score=0.5)) == \
+        "Global Report on Trafficking in Persons 2024"
