@@ -28,7 +28,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # transformers' "Loading weights" bar on every model load (read when transformers is imported).
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
-EXPORT_VERSION = "1"  # bump when the export code changes what it writes
+EXPORT_VERSION = "2"  # bump when the export code changes what it writes
 PARTIAL = ".partial-"  # an export being written: `.<variant>.partial-<pid>` beside the variant
 CHECK_SENTENCES = ["Each State Party shall establish as criminal offences the smuggling of "
                    "migrants.", "Trafficking in persons", "What does Article 6 require?"]
@@ -216,6 +216,10 @@ def _onnxruntime_runner(path: Path) -> Runner:
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3  # no warnings about unused initialisers on every start
+    # Every batch has another shape: the memory arena would keep growing by the largest, and
+    # an ingest's process grew to 2.6 GB (with torch, 0.9 GB)
+    options.enable_cpu_mem_arena = False
+    options.enable_mem_pattern = False
     session = onnxruntime.InferenceSession(str(path), options,
                                            providers=["CPUExecutionProvider"])
     return lambda feeds: session.run(["token_embeddings"], feeds)[0]
@@ -304,7 +308,10 @@ def _export_fp32(settings: Settings, folder: Path) -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(settings.model_path(), device="cpu")
+    # eager attention exports as plain operators, which ONNX Runtime's optimizer fuses into its
+    # Attention kernel (SDPA's graph it does not recognise: 2.2 GB peak for a batch, not 1 GB)
+    model = SentenceTransformer(settings.model_path(), device="cpu",
+                                model_kwargs={"attn_implementation": "eager"})
     if not mean_pooled(model) or not getattr(model.tokenizer, "is_fast", False):
         raise EmbeddingBackendError(
             f"the {settings.embedding_backend} backend runs transformer + mean pooling models "
@@ -328,6 +335,7 @@ def _export_fp32(settings: Settings, folder: Path) -> None:
                           str(folder / "model.onnx"), input_names=names,
                           output_names=["token_embeddings"], dynamic_axes=axes,
                           opset_version=17, dynamo=False)
+    _fuse(folder / "model.onnx", transformer.config)
     model.tokenizer.save_pretrained(str(folder))
     dimension = model.get_embedding_dimension() if hasattr(
         model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()
@@ -342,14 +350,31 @@ def _export_fp32(settings: Settings, folder: Path) -> None:
         raise EmbeddingBackendError(f"the exported model disagrees with torch (cosine {worst:.4f})")
 
 
+def _fuse(path: Path, config: Any) -> None:
+    """ONNX Runtime's transformer optimizer (what optimum's O2 level does): attention, layer
+    norms and GELU fused into single kernels; about 15 % faster, half the memory. BERT-like
+    encoders only; another architecture keeps its plain graph."""
+    if config.model_type != "bert":
+        return
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    fused = optimize_model(str(path), model_type="bert", num_heads=config.num_attention_heads,
+                           hidden_size=config.hidden_size)
+    fused.save_model_to_file(str(path))
+
+
 def _quantize(fp32: Path, folder: Path) -> None:
     """int8 weights by dynamic quantisation (activations quantised at run time: no calibration
     data), per output channel; a 7-bit weight range, since on x86 CPUs without VNNI the int8
     products can saturate (ONNX Runtime's advice)."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     for path in fp32.iterdir():
         if path.name != "model.onnx":
             shutil.copy2(path, folder / path.name)
+    # the fused operators are of ONNX Runtime's own domain, whose outputs shape inference
+    # cannot type: they are float
     quantize_dynamic(fp32 / "model.onnx", folder / "model.onnx", per_channel=True,
-                     reduce_range=True, weight_type=QuantType.QInt8)
+                     reduce_range=True, weight_type=QuantType.QInt8,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})

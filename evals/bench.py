@@ -381,7 +381,7 @@ def write_results(out: Path, rows: Sequence[dict]) -> list[dict]:
 
 ENCODERS_START, ENCODERS_END = "<!-- encoders:start -->", "<!-- encoders:end -->"
 BACKENDS = ("torch", "onnx", "onnx-int8", "openvino")
-MAX_CHUNKS, MAX_SENTENCES, MAX_QUERIES = 240, 960, 60
+MAX_CHUNKS, MAX_SENTENCES, MAX_QUERIES = 120, 480, 60
 
 
 def every_nth(items: Sequence[str], most: int) -> list[str]:
