@@ -51,6 +51,12 @@ def detect_language(text: str, min_confidence: float = 0.5) -> str:
     return language if probability >= min_confidence else "en"
 
 
+def is_latin_script(text: str) -> bool:
+    """Every letter of the text is a Latin letter (English, French, Spanish and the like)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)
+
+
 # Article references ----------------------------------------------------------------------
 
 def _number(text: str) -> str:

@@ -114,6 +114,9 @@ def parse_line(raw: str, number: int, path: Path | str = "<questions>") -> Quest
         raise fail(f"invalid JSON: {error.msg} (column {error.colno})") from error
     if not isinstance(data, dict):
         raise fail(f"expected a JSON object, got {type(data).__name__}")
+    if _holds_lone_surrogate(data):
+        raise fail("invalid Unicode: a lone surrogate (\\ud800-\\udfff) that no text can "
+                   "hold; fix the escape")
     qid = data.get("id")
     if isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip():
         raise fail("missing or empty 'id' (a string)")
@@ -134,6 +137,17 @@ def parse_line(raw: str, number: int, path: Path | str = "<questions>") -> Quest
         gold=_parse_gold(data.get("gold"), fail), reference_answer=reference, tags=tuple(tags),
         extra={k: v for k, v in data.items() if k not in KNOWN_FIELDS},
     )
+
+
+def _holds_lone_surrogate(value: object) -> bool:
+    """JSON lets "\\ud800" through; no UTF-8 text (a result file, the model) can hold it."""
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_holds_lone_surrogate(k) or _holds_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_lone_surrogate(item) for item in value)
+    return False
 
 
 def _parse_gold(value: object, fail) -> tuple[Gold, ...]:

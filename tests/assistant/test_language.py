@@ -134,3 +134,16 @@ def test_a_question_prefers_an_indexed_edition_in_its_language(tmp_path):
     answer = assistant.ask(question)
     assert answer.citations and answer.citations[0].language == "fr"
     assert answer.text.startswith("Note temoins")  # the French note is quoted first
+
+
+@pytest.mark.parametrize("question", ["Is debt bondage exploitation?", "Servitude",
+                                      "Is serfdom slavery?"])
+def test_a_terse_english_question_mistaken_for_french_is_read_as_english(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.language == "en" and not answer.refused, answer.text
+
+
+@pytest.mark.parametrize("question", ["Qu'est-ce que la traite ?",
+                                      "¿Qué es la trata de personas?"])
+def test_a_short_question_in_french_or_spanish_stays_in_its_language(assistant, question):
+    assert assistant.query(question).language in ("fr", "es")

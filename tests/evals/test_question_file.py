@@ -51,6 +51,7 @@ def test_good_file_with_blank_lines_and_unknown_fields(tmp_path: Path) -> None:
     (line(id="q2", question="Q?", gold=[{"source": "x.md"}]), "gold item 1 needs string"),
     (line(id="q2", question="Q?", gold=[{"source": "x.md", "quote": "..."}]), "gold item 1 "),
     (line(id="q2", question="Q?", tags="tip"), "'tags' must be a list"),
+    ('{"id": "q2", "question": "Is \\ud800 smuggling a crime?"}', "lone surrogate"),
 ])
 def test_malformed_line_names_its_number(tmp_path: Path, bad: str, reason: str) -> None:
     path = write(tmp_path, [json.dumps(GOOD), bad])
