@@ -31,6 +31,7 @@ import gradio as gr  # noqa: E402
 from assistant.errors import EmptyIndexError, QuestionError  # noqa: E402
 from assistant.export import export_docx, export_markdown  # noqa: E402
 from assistant.feedback import FeedbackLog  # noqa: E402
+from assistant.i18n import interface_strings  # noqa: E402
 from assistant.live_index import IndexUnavailableError, describe, last_written  # noqa: E402
 from assistant.models import Answer, Filters  # noqa: E402
 from assistant.render import (  # noqa: E402
@@ -55,6 +56,8 @@ EXAMPLES = [
     "Which trends in trafficking in persons does the Global Report 2024 describe for Africa?",
 ]
 ANY_YEAR = "any"
+# the interface follows the browser's language (Gradio i18n); answers follow the question's
+I18N = gr.I18n(**interface_strings())
 LLM_HELP = ("No LLM is configured, so answers quote the documents (extractive). Set "
             "UNODC_LLM=ollama:<model> or openai:<model> to enable LLM answers.")
 CSS = """
@@ -135,6 +138,7 @@ def serve(app: gr.Blocks, settings: Settings, port: int | None = None,
         css=CSS,
         js=JS,
         footer_links=["api", "settings"],
+        i18n=I18N,
         quiet=not block,
     )
     return server, local_url
@@ -300,79 +304,75 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
 
     with gr.Blocks(title="UNODC trafficking and smuggling assistant",
                    delete_cache=(3600, 3600)) as app:
-        gr.Markdown("## UNODC assistant: trafficking in persons and smuggling of migrants\n"
-                    "Answers quote the indexed UN treaties and UNODC documents, with a "
-                    "numbered source for every statement. Open a source to read the passage; "
-                    "check the official document before relying on it.")
+        gr.Markdown(I18N("header"))
         banner = gr.Markdown(_banner(assistant), elem_id="index-banner")
         turns_state = gr.State([])
         with gr.Tabs():
-            with gr.Tab("Ask", id="ask"), gr.Row():
+            with gr.Tab(I18N("tab_ask"), id="ask"), gr.Row():
                 with gr.Column(scale=3):
                     active_filters = gr.Markdown("", elem_id="active-filters")
                     chatbot = gr.Chatbot(
-                        label="Conversation", height=520, elem_id="chat",
+                        label=I18N("conversation"), height=520, elem_id="chat",
                         latex_delimiters=[], sanitize_html=True, buttons=["copy"],
                         autoscroll=False,
-                        placeholder="Ask about the Protocols, the Convention, or the "
-                                    "Global Report. Follow-up questions use the "
-                                    "conversation so far.")
+                        placeholder=I18N("chat_placeholder"))
                     with gr.Row():
                         question = gr.Textbox(
-                            label="Question", placeholder="Type a question and press Enter",
+                            label=I18N("question"), placeholder=I18N("question_placeholder"),
                             scale=5, max_lines=6, elem_id="question",
                             max_length=settings.max_question_chars * 2)
-                        send = gr.Button("Ask", variant="primary", scale=1,
+                        send = gr.Button(I18N("ask"), variant="primary", scale=1,
                                          elem_id="ask-button")
-                    gr.Examples(EXAMPLES, inputs=[question], label="Example questions")
-                    with gr.Accordion("Filters and options", open=False):
+                    gr.Examples(EXAMPLES, inputs=[question], label=I18N("examples"))
+                    with gr.Accordion(I18N("filters"), open=False):
                         with gr.Row():
                             doc_filter = gr.Dropdown(
                                 [(d["title"], d["id"]) for d in documents], multiselect=True,
-                                label="Documents", value=[])
+                                label=I18N("documents"), value=[])
                             instrument_filter = gr.Dropdown(
                                 _choices(documents, "instrument"), multiselect=True,
-                                label="Instrument", value=[])
+                                label=I18N("instrument"), value=[])
                             kind_filter = gr.Dropdown(
                                 _choices(documents, "kind"), multiselect=True,
-                                label="Kind", value=[])
+                                label=I18N("kind"), value=[])
                         with gr.Row():
-                            year_min = gr.Dropdown(years, value=ANY_YEAR, label="Year from")
-                            year_max = gr.Dropdown(years, value=ANY_YEAR, label="Year to")
+                            year_min = gr.Dropdown(years, value=ANY_YEAR, label=I18N("year_from"))
+                            year_max = gr.Dropdown(years, value=ANY_YEAR, label=I18N("year_to"))
                             k = gr.Slider(1, 30, value=settings.k, step=1,
-                                          label="Passages retrieved")
+                                          label=I18N("passages"))
                         mode = gr.Radio(
                             modes, value="llm" if settings.answer_mode == "llm"
                             and assistant.llm_available else "extractive",
-                            label="Answer mode", interactive=assistant.llm_available,
+                            label=I18N("answer_mode"), interactive=assistant.llm_available,
                             info=("extractive quotes the documents; llm writes an answer "
                                   "with the configured model, checked against sources")
                             if assistant.llm_available else LLM_HELP)
-                    clear_button = gr.Button("New conversation", size="sm")
+                    clear_button = gr.Button(I18N("new_conversation"), size="sm")
                 with gr.Column(scale=2):
                     sources = gr.HTML(conversation_sources_html([]), elem_id="sources",
                                       elem_classes=["sources-panel"])
                     with gr.Group():
-                        comment = gr.Textbox(label="Feedback on the latest answer "
-                                             "(optional comment)", max_lines=3,
+                        comment = gr.Textbox(label=I18N("feedback"), max_lines=3,
                                              elem_id="feedback-comment")
                         with gr.Row():
-                            helpful = gr.Button("Helpful", size="sm", elem_id="helpful")
-                            not_helpful = gr.Button("Not helpful", size="sm",
+                            helpful = gr.Button(I18N("helpful"), size="sm", elem_id="helpful")
+                            not_helpful = gr.Button(I18N("not_helpful"), size="sm",
                                                     elem_id="not-helpful")
                     feedback_status = gr.Markdown("")
                     with gr.Row():
-                        md_export = gr.Button("Export Markdown", size="sm", elem_id="export-md")
-                        docx_export = gr.Button("Export DOCX", size="sm", elem_id="export-docx")
-                    export_file = gr.File(label="Exported conversation", interactive=False,
+                        md_export = gr.Button(I18N("export_markdown"), size="sm",
+                                              elem_id="export-md")
+                        docx_export = gr.Button(I18N("export_docx"), size="sm",
+                                                elem_id="export-docx")
+                    export_file = gr.File(label=I18N("exported"), interactive=False,
                                           elem_id="export-file")
                     result = gr.JSON(visible=False, label="Latest answer (data)")
-            with gr.Tab("Documents", id="documents"):
+            with gr.Tab(I18N("tab_documents"), id="documents"):
                 documents_view = gr.HTML(documents_html(documents)
                                          + index_status_html(assistant), elem_id="documents")
                 with gr.Row():
-                    refresh = gr.Button("Refresh list", size="sm")
-                    reload = gr.Button("Reload index", size="sm")
+                    refresh = gr.Button(I18N("refresh"), size="sm")
+                    reload = gr.Button(I18N("reload"), size="sm")
             add_brief_tab(assistant)
 
         ask_inputs = [question, turns_state, doc_filter, instrument_filter, kind_filter,

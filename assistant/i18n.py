@@ -53,3 +53,14 @@ def locator(text: str, language: str = "en") -> str:
 
 def page(label: str, language: str = "en") -> str:
     return message("page", language, page=label)
+
+
+INTERFACE_PATH = MESSAGES_PATH.with_name("interface.toml")
+
+
+@cache
+def interface_strings() -> dict[str, dict[str, str]]:
+    """The app's interface strings as {language: {key: text}} (Gradio's I18n takes this)."""
+    entries = tomllib.loads(INTERFACE_PATH.read_text(encoding="utf-8"))
+    return {language: {key: texts.get(language, texts["en"]) for key, texts in entries.items()}
+            for language in LANGUAGES}

@@ -121,3 +121,24 @@ def test_an_active_filter_shows_above_the_chat_with_the_panel_closed(page):
         "document.querySelector('#active-filters').innerText.includes('kind: report')",
         timeout=10_000)
     assert line.is_visible()
+
+
+@pytest.mark.parametrize(("locale", "ask_label", "filters_label"), [
+    ("fr-FR", "Demander", "Filtres et options"),
+    ("es-ES", "Preguntar", "Filtros y opciones"),
+    ("ar", "اسأل", "عوامل التصفية والخيارات"),
+])
+def test_the_interface_follows_the_browsers_language(browser, url, locale, ask_label,
+                                                     filters_label):
+    context = browser.new_context(locale=locale, viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        button = page.locator("#ask-button")
+        button.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(
+            f"document.querySelector('#ask-button').innerText.trim() === {ask_label!r}",
+            timeout=30_000)
+        assert page.get_by_text(filters_label).first.is_visible()
+    finally:
+        context.close()
