@@ -264,10 +264,12 @@ def _join_quoted(group: list[Sentence]) -> str:
 
 
 def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: int = 1600,
-                     margin: float = 0.12) -> list[Sentence]:
+                     margin: float = 0.12, passage_margin: float | None = None,
+                     ) -> list[Sentence]:
     """The best sentences, near the best score, no duplicates, in reading order. Each passage
-    near the best is quoted by its best sentence before any passage is quoted twice: the
-    answer shows every provision that answers about as well, not one provision at length."""
+    whose best sentence is within `passage_margin` of the best is quoted by it before any
+    passage is quoted twice: the answer shows every provision that answers about as well, not
+    one provision at length; further sentences must be within `margin`."""
     if not sentences:
         return []
     by_score = sorted(sentences, key=lambda s: -s.score)
@@ -282,7 +284,9 @@ def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: i
     for sentence in ranked:
         if len(chosen) >= max_sentences:
             break
-        if chosen and sentence.score < best - margin:
+        first = firsts[sentence.passage.rank] is sentence
+        allowed = passage_margin if first and passage_margin is not None else margin
+        if chosen and sentence.score < best - allowed:
             continue
         key = re.sub(r"\W+", "", sentence.text.lower())
         if any(key in other or other in key for other in seen):
@@ -298,6 +302,8 @@ def select_sentences(sentences: list[Sentence], max_sentences: int, max_chars: i
 # A sentence that announces a list ("the following", "shall include") brings its items.
 ANNOUNCES = re.compile(r"\b(?:the following|as follows|shall include|includes?|including)\W*$",
                        re.IGNORECASE)
+# a list item with its own operative verb is a provision by itself, not a fragment
+STATES_ITS_OWN_RULE = re.compile(r"\b(?:shall|may|must|means)\b")
 HEADING_WORDS = 12  # a paragraph's opening sentence this short introduces what follows it
 COMPLETE_MAX_CHARS = 1800  # a completed answer quotes at most this much
 
@@ -347,6 +353,8 @@ def opening_clauses(text: str, offset: int, depth: int = 3) -> list[tuple[int, i
         return []
     index = _line_index(lines, offset)
     kind = item_kind(text[lines[index][0]:lines[index][1]])
+    if kind and STATES_ITS_OWN_RULE.search(text[lines[index][0]:lines[index][1]]):
+        return []  # "(b) The consent of a victim ... shall be irrelevant" reads on its own
     out: list[tuple[int, int]] = []
     while kind and len(out) < depth:
         found = None
@@ -436,11 +444,13 @@ def complete(chosen: list[Sentence], max_chars: int = COMPLETE_MAX_CHARS) -> lis
 def cut_weak_citations(chosen: list[Sentence], best_score: float, cut: float,
                        ) -> list[Sentence]:
     """Drop the sentences of passages scoring under `cut` times the best passage's score (a
-    relative cut: scores of other rankings have other scales). When every chosen passage is
+    relative cut: scores of other rankings have other scales). A provision the question
+    names is never cut: it was asked for. When every chosen passage is
     under it, the best sentence's passage stays, so an answer never loses all its quotes."""
     if not chosen or best_score <= 0:
         return chosen
-    kept = [s for s in chosen if s.passage.score >= cut * best_score]
+    kept = [s for s in chosen
+            if s.passage.score >= cut * best_score or "lookup" in s.passage.scores]
     if kept:
         return kept
     anchor = max(chosen, key=lambda s: s.score).passage.rank

@@ -330,9 +330,11 @@ class Assistant:
             if not refs:
                 named = _defining_part(query, named)
             if named:
-                return provision_sentences(named, refs)
+                return _with_best_paragraph(provision_sentences(named, refs), named, refs)
+        ranking = self.settings.ranking
         return select_sentences(sentences, self.settings.max_answer_sentences,
-                                margin=self.settings.ranking.sentence_margin)
+                                margin=ranking.sentence_margin,
+                                passage_margin=ranking.passage_margin)
 
     def score_sentences(self, query: str, query_vector: np.ndarray, passages: list[Passage],
                         own: tuple[str, np.ndarray] | None = None,
@@ -408,6 +410,20 @@ def _idf(retriever: Retriever) -> dict[str, float]:
             counts[token] = counts.get(token, 0) + 1
     total = max(len(retriever.chunks), 1)
     return {t: float(np.log(1 + total / c)) for t, c in counts.items()}
+
+
+def _with_best_paragraph(chosen: list[Sentence], named: list[Sentence], refs: list,
+                         ) -> list[Sentence]:
+    """A named provision is quoted from its opening; when another of its paragraphs matches
+    the question better than every quoted sentence, that paragraph is quoted too (unless the
+    question named the paragraph or letter it wants)."""
+    if not chosen or any(ref.paragraph or ref.letter for ref in refs):
+        return chosen
+    best = max(named, key=lambda s: s.score)
+    if best.score <= max(s.score for s in chosen) or any(
+            s.passage.rank == best.passage.rank and s.start == best.start for s in chosen):
+        return chosen
+    return sorted([*chosen, best], key=lambda s: (s.passage.rank, s.start))
 
 
 def _defining_part(query: str, sentences: list[Sentence]) -> list[Sentence]:

@@ -50,9 +50,12 @@ class Ranking(BaseModel):
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25
     sentence_margin: float = 0.12
+    # how far below the best sentence another passage's best sentence may score and still be
+    # quoted (each such passage is quoted once before any passage is quoted twice)
+    passage_margin: float = 0.3
     # a passage scoring under this share of the best passage's score is not cited in the
     # answer (it stays among the related passages)
-    citation_cut: float = Field(default=0.0, ge=0.0, le=1.0)
+    citation_cut: float = Field(default=0.9, ge=0.0, le=1.0)
     # a question splits into separately answered parts ("…? And what must the State do?") when
     # each part has at least this many words, up to this many parts
     part_min_words: int = Field(default=4, ge=1)

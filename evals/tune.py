@@ -21,17 +21,22 @@ from evals.metrics import compute_metrics
 from evals.questions import load_questions
 from evals.runner import answer_one, prepare_assistant, question_dict
 
+ANSWER_HIT_SHARE = 0.9  # issue #18: answers must cite a gold passage this often, per hit@5
 OBJECTIVE = ("mrr@10 + refusal_accuracy - false_refusal_rate + answer_hit + "
-             "citation_precision")
+             f"citation_precision - 1 if answer_hit < {ANSWER_HIT_SHARE} x hit@5")
 
 
 def objective(metrics: dict) -> float:
     """Ranking quality, refusals and what the answer cites together: a setting that buys MRR
     with false refusals (or the other way round) does not win, nor one that cites the gold
-    passage only by citing many others (answer hit against citation precision)."""
+    passage only by citing many others (answer hit against citation precision), nor one that
+    cites so little that answers miss passages retrieval found (the answer-hit floor)."""
+    answer_hit = metrics.get("answer_hit")
+    floor = ANSWER_HIT_SHARE * (metrics.get("hit@5") or 0.0)
     return (metrics.get("mrr@10") or 0.0) + (metrics.get("refusal_accuracy") or 0.0) - (
-        metrics.get("false_refusal_rate") or 0.0) + (metrics.get("answer_hit") or 0.0) + (
-        metrics.get("citation_precision") or 0.0)
+        metrics.get("false_refusal_rate") or 0.0) + (answer_hit or 0.0) + (
+        metrics.get("citation_precision") or 0.0) - (
+        1.0 if answer_hit is not None and answer_hit < floor else 0.0)
 
 
 def citation_precision(questions: list[dict], results: list[dict]) -> float | None:

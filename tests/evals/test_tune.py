@@ -1,7 +1,7 @@
 """k-fold cross-validation of a setting: folds, the objective and parsing of candidate values."""
 
 from assistant.settings import Settings
-from evals.tune import _current, _with, folds_of, objective, parse_values
+from evals.tune import _current, _with, citation_precision, folds_of, objective, parse_values
 
 
 def test_folds_partition_the_questions_and_are_stable():
@@ -22,3 +22,17 @@ def test_values_and_nested_ranking_settings():
     tuned = _with(Settings(), "ranking.bm25", 0.5)
     assert _current(tuned, "ranking.bm25") == 0.5
     assert tuned.settings_hash() != Settings().settings_hash()
+
+
+def test_precise_citations_win_only_while_answers_still_cite_what_retrieval_found():
+    base = {"mrr@10": 0.8, "refusal_accuracy": 0.9, "false_refusal_rate": 0.0, "hit@5": 0.95}
+    broad = {**base, "answer_hit": 0.88, "citation_precision": 0.45}
+    precise = {**base, "answer_hit": 0.87, "citation_precision": 0.55}
+    too_few = {**base, "answer_hit": 0.80, "citation_precision": 0.65}  # under 0.9 x hit@5
+    assert objective(precise) > objective(broad) > objective(too_few)
+    precision = citation_precision(
+        [{"gold": [{"source": "a.md", "quote": "the gold words"}]}, {"gold": []}],
+        [{"refused": False, "citations": [{"source": "a.md", "text": "x the gold words y"},
+                                          {"source": "a.md", "text": "other text"}]},
+         {"refused": False, "citations": [{"source": "a.md", "text": "unscored"}]}])
+    assert precision == 0.5
