@@ -1,4 +1,6 @@
-"""`python -m assistant ask "question" [--json] [--k N] [--filter kind=treaty ...]`."""
+"""`python -m assistant ask "question" [--json] [--k N] [--filter kind=treaty ...]`;
+`show "SOM Protocol, art. 6"` (or `show "TIP Protocol"` for its contents);
+`compare "victim protection" --instruments "TIP Protocol" "SOM Protocol"`."""
 
 from __future__ import annotations
 
@@ -33,6 +35,16 @@ def build_parser() -> argparse.ArgumentParser:
     quiz.add_argument("--n", type=int, default=10, help="number of questions (default 10)")
     quiz.add_argument("--format", choices=["md", "docx", "json"], default="md")
     quiz.add_argument("--out", help="file to write (default: print)")
+    show = commands.add_parser("show", help="an article with what it refers to and what "
+                                            "refers to it, or an instrument's contents")
+    show.add_argument("provision", help="'SOM Protocol, art. 6', or an instrument: 'UNTOC'")
+    compare = commands.add_parser("compare", help="the corresponding provisions of two or "
+                                                  "more instruments side by side")
+    compare.add_argument("topic", help="free text or one of: definitions, criminalisation, "
+                                       "protection, return, prevention, cooperation")
+    compare.add_argument("--instruments", nargs="+", required=True, metavar="INSTRUMENT")
+    compare.add_argument("--format", choices=["md", "docx"], default="md")
+    compare.add_argument("--out", help="file to write (default: print Markdown)")
     return parser
 
 
@@ -50,6 +62,11 @@ def format_answer(answer: Answer) -> str:
             label = f"p. {citation.page_label}, " if citation.page_label else ""
             page = f" ({label}PDF page {citation.page_start})"
         lines.append(f"  [{citation.n}] {citation.title}, {citation.locator}{page}")
+    if answer.referred_to:
+        lines.append("Referred to:")
+        for citation in answer.referred_to:
+            lines.append(f"  [{citation.n}] {citation.title}, {citation.locator}: "
+                         f"\u201c{citation.quote}\u201d")
     lines += [f"Note: {notice}" for notice in answer.notices]
     return "\n".join(lines)
 
@@ -84,6 +101,32 @@ def run_quiz(args: argparse.Namespace) -> int:
     return _emit(render_quiz(quiz, args.format), args.out)
 
 
+def run_show(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from assistant.crossrefs import graph_of
+    from assistant.provisions import article_markdown, instruments, toc_markdown, view_for
+
+    assistant = Assistant(Settings())
+    graph = graph_of(assistant.retriever)
+    known = {i.instrument.lower(): i.instrument for i in instruments(graph)}
+    wanted = args.provision.strip().lower()
+    if wanted in known:
+        print(toc_markdown(graph, known[wanted]))
+    else:
+        print(article_markdown(view_for(graph, args.provision)))
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from assistant.provisions import compare, render_comparison
+
+    assistant = Assistant(Settings())
+    comparison = compare(lambda query, filters: assistant.retrieve(query, filters=filters),
+                         args.topic, args.instruments)
+    return _emit(render_comparison(comparison, args.format), args.out)
+
+
 def _emit(content: str | bytes, out: str | None) -> int:
     from assistant.trainer_export import write_output
 
@@ -105,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-COMMANDS = {"ask": run_ask, "brief": run_brief, "quiz": run_quiz}
+COMMANDS = {"ask": run_ask, "brief": run_brief, "quiz": run_quiz, "show": run_show,
+            "compare": run_compare}
 
 if __name__ == "__main__":
     raise SystemExit(main())

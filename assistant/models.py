@@ -57,6 +57,9 @@ class Chunk(BaseModel):
     char_start: int = 0  # offsets in the cleaned document text
     char_end: int = 0
     order: int = 0  # position of the chunk within its document
+    # provisions the text refers to, ';'-joined target ids (`UNTOC:16:10`, `UNTOC` for a
+    # whole instrument): Chroma metadata holds scalars only
+    references: str | None = None
     text: str
 
     @field_validator("text")
@@ -175,6 +178,9 @@ class Answer(BaseModel):
     text: str
     citations: list[Citation] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)
+    # provisions the cited passages refer to ("article 6 of this Protocol"), numbered after
+    # the citations; their passage_rank is 0: they are not among the retrieved passages
+    referred_to: list[Citation] = Field(default_factory=list)
     refused: bool = False
     mode: str = "extractive"
     notices: list[str] = Field(default_factory=list)  # e.g. LLM fallback, unsupported sentences

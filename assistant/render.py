@@ -119,7 +119,17 @@ def answer_markdown(answer: Answer, turn: int, partial_text: str | None = None) 
     if answer.citations:
         lines = [f"{c.n}\\. {escape_markdown(citation_label(c))}" for c in answer.citations]
         parts.append("**Sources**  \n" + "  \n".join(lines))
+    if answer.referred_to:
+        parts.append(referred_to_markdown(answer.referred_to, turn))
     return "\n\n".join(parts)
+
+
+def referred_to_markdown(referred: list[Citation], turn: int) -> str:
+    """The provisions the cited passages refer to, each with its key sentence."""
+    lines = [f'<a class="cite" href="#{source_anchor(turn, c.n)}">[{c.n}]</a> '
+             f"{escape_markdown(citation_label(c))}: \u201c{escape_markdown(c.quote or '')}"
+             "\u201d" for c in referred]
+    return "**Referred to**  \n" + "  \n".join(lines)
 
 
 def highlight(text: str, quote: str | None) -> str:
@@ -265,6 +275,9 @@ def _turn_sources(answer: Answer, turn: int, latest: bool) -> str:
     else:
         items = grouped_citations_html(answer.citations, turn, open_first=latest)
         body = f"<h4>{heading}Sources for &ldquo;{question}&rdquo;</h4>{items}"
+        if answer.referred_to:
+            body += ("<h4>Referred to</h4>"
+                     + grouped_citations_html(answer.referred_to, turn, open_first=False))
         kind = "cited"
     return (f'<section class="turn-sources {kind}" id="{turn_anchor(turn)}" '
             f'data-turn="{turn}">{body}</section>')

@@ -346,6 +346,10 @@ class Retriever:
         if self.settings.article_lookup:
             for i, key in self.lookup(query, filters).items():
                 candidates.setdefault(i, Candidate(i)).lookup = key
+        if self.settings.reference_expansion:
+            for i in referenced(self, candidates, query):
+                if filters.accepts(self.chunks[i]):
+                    candidates.setdefault(i, Candidate(i))
         pool = list(candidates.values())
         ranked = self._distinct(self._rank(pool, query, query_vector, sentences, language,
                                            own_vector))
@@ -430,6 +434,15 @@ class Retriever:
         if c.lookup is not None:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
+
+
+def referenced(retriever: Retriever, candidates: dict[int, Candidate], query: str,
+               top: int = 5) -> list[int]:
+    """The provisions the best fused candidates (and any named one) refer to."""
+    from assistant.crossrefs import expansion_indexes, graph_of
+
+    best = sorted(candidates.values(), key=lambda c: (c.lookup is None, -c.rrf))[:top]
+    return expansion_indexes(graph_of(retriever), [c.index for c in best], query)
 
 
 def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:

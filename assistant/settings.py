@@ -17,7 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-CHUNKER_VERSION = "4"  # bump when the chunking code changes what it produces
+CHUNKER_VERSION = "5"  # bump when the chunking code changes what it produces
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]
@@ -116,6 +116,9 @@ class Settings(BaseSettings):
     rerank: bool = True
     article_lookup: bool = True
     glossary: bool = True  # add the legal terms of everyday phrases to the query
+    # the provisions that the best candidates refer to ("article 6 of this Protocol") join the
+    # candidates, ranked like any other (docs/benchmarks.md, "Reference expansion")
+    reference_expansion: bool = True
     k: int = Field(default=10, ge=1, le=100)
     candidates: int = Field(default=60, ge=1, le=500)  # per retriever, before fusion (k-fold)
     rrf_k: int = Field(default=60, ge=1)
@@ -199,6 +202,7 @@ class Settings(BaseSettings):
             "rerank": self.rerank,
             "article_lookup": self.article_lookup,
             "glossary": self.glossary,
+            "reference_expansion": self.reference_expansion,
             "answer_mode": self.answer_mode,
             "refusal": self.refusal,
             "refusal_threshold": self.refusal_threshold,

@@ -150,7 +150,7 @@ def split_treaty(doc: Document, text: str, chunk_size: int) -> list[Chunk]:
         if len(parts) == 1:
             for locator, body in _paragraph_parts(article):
                 pieces.append((locator, article, body))
-    return _to_chunks(doc, treaty, pieces)
+    return _to_chunks(doc, treaty, pieces, parent_instrument(treaty))
 
 
 def _paragraph_parts(article: Article, min_chars: int = 160) -> list[tuple[str, str]]:
@@ -236,7 +236,7 @@ def _locate(base: str, group: list[tuple[str, list[str]]]) -> tuple[str, str]:
 
 
 def _to_chunks(doc: Document, treaty: TreatyText, pieces: list[tuple[str, Article | None, str]],
-               ) -> list[Chunk]:
+               parent: str | None = None) -> list[Chunk]:
     chunks: list[Chunk] = []
     offset = 0
     for order, (locator, article, body) in enumerate(pieces):
@@ -256,11 +256,18 @@ def _to_chunks(doc: Document, treaty: TreatyText, pieces: list[tuple[str, Articl
                 char_start=offset,
                 char_end=offset + len(body),
                 order=order,
+                references=_stored_targets(body, doc.instrument, parent),
                 text=body,
             )
         )
         offset += len(body) + 2
     return chunks
+
+
+def _stored_targets(body: str, own: str | None, parent: str | None) -> str | None:
+    """The chunk's resolved targets, ';'-joined: Chroma metadata holds only scalars."""
+    targets = [ref.target_id for ref in find_references(body, own, parent) if ref.target_id]
+    return ";".join(dict.fromkeys(targets)) or None
 
 
 def locate_pages(chunks: list[Chunk], pages: list[Page], probe: int = 60) -> list[Chunk]:
@@ -291,3 +298,131 @@ def locate_pages(chunks: list[Chunk], pages: list[Page], probe: int = 60) -> lis
         }))
     return located
 
+
+
+# --- references between provisions ---------------------------------------------------------
+# "article 6, paragraph 1 b) (ii), of this Convention", "articles 5, 6, 8 and 23 of this
+# Convention", "article 12 of the Convention", "paragraph 1 of article 13", and the clause
+# that applies a whole instrument: "The provisions of the Convention shall apply, mutatis
+# mutandis, to this Protocol".
+_ITEM = r"\d{1,3}(?:\s*bis)?(?:\s*,?\s*paragraphs?\s+\d{1,2}(?:\s*\(?[a-z]\))?(?:\s*\([ivx]+\))?)?"
+_SUB = r"(?:\s*(?:or|and)?\s*\(?[a-z]\)\s*(?:\([ivx]+\))?|\s*(?:or|and)\s*\([ivx]+\))*"
+REFERENCE_RE = re.compile(
+    rf"\barticles?\s+(?P<items>{_ITEM}{_SUB}(?:\s*(?:,|\band\b|\bor\b)\s*{_ITEM}{_SUB})*)"
+    r"(?P<tail>\s*,?\s*(?:of|to|under)\s+(?:this|the)\s+(?:Protocol|Convention)\b"
+    r"|\s*,?\s*of\s+the\s+(?P<named>[A-Z][^,.;:]{3,120}))?",
+    re.IGNORECASE,
+)
+PARAGRAPH_OF_ARTICLE_RE = re.compile(
+    r"\bparagraph\s+(?P<paragraph>\d{1,2})\s+of\s+article\s+(?P<article>\d{1,3})(?!\s*,?\s*of\s)",
+    re.IGNORECASE,
+)
+ITEM_RE = re.compile(
+    r"(?P<article>\d{1,3})(?P<bis>\s*bis)?(?:\s*,?\s*paragraphs?\s+(?P<paragraph>\d{1,2}))?"
+    r"(?:\s*\(?(?P<sub>[a-z])\))?", re.IGNORECASE)
+MUTATIS_RE = re.compile(
+    r"provisions of (?:this|the) (?P<whole>Convention|Protocol) shall apply,?\s*mutatis "
+    r"mutandis,?\s*to this (?:Protocol|Convention)", re.IGNORECASE)
+SUPPLEMENTS_RE = re.compile(r"\bThis Protocol supplements the (?P<parent>[^.]{5,120})",
+                            re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One provision a treaty text refers to. `instrument` None: an instrument the text names
+    but the corpus does not know (reported as unresolved); `article` None: the whole
+    instrument (a mutatis mutandis clause)."""
+
+    instrument: str | None
+    article: str | None
+    paragraph: str | None = None
+    subparagraph: str | None = None
+    written: str = ""  # the words of the text
+
+    @property
+    def target_id(self) -> str | None:
+        if self.instrument is None:
+            return None
+        return target_id(self.instrument, self.article, self.paragraph, self.subparagraph)
+
+
+def target_id(instrument: str, article: str | None = None, paragraph: str | None = None,
+              subparagraph: str | None = None) -> str:
+    """`UNTOC:16:10`, `SOM Protocol:6`, `UNTOC` (the whole instrument): what chunks store."""
+    return ":".join((instrument, article or "", paragraph or "", subparagraph or "")).rstrip(":")
+
+
+def find_references(text: str, own: str | None, parent: str | None) -> list[Reference]:
+    """The provisions `text` refers to. "this Protocol/Convention" (and a bare "article N")
+    is `own`, "the Convention" in a Protocol is its `parent` (from its article 1)."""
+    from assistant.references import instruments_named
+
+    found: list[Reference] = []
+    for match in REFERENCE_RE.finditer(text):
+        tail = (match.group("tail") or "").lower()
+        if "this" in tail or not tail:
+            instrument = own
+        elif match.group("named"):
+            # A treaty calls itself "this Convention": a name that reads as its own is an
+            # earlier instrument ("the Slavery Convention signed at Geneva on ... 1926").
+            named = [n for n in instruments_named(match.group("named")) if n != own]
+            instrument = named[0] if named else None
+        else:  # "of the Convention" / "of the Protocol": the instrument this one supplements
+            instrument = parent if "convention" in tail else None
+        for item in ITEM_RE.finditer(match.group("items")):
+            found.append(Reference(
+                instrument=instrument,
+                article=item.group("article") + (" bis" if item.group("bis") else ""),
+                paragraph=item.group("paragraph"),
+                subparagraph=(item.group("sub") or "").lower() or None,
+                written=match.group(0).strip(" ,"),
+            ))
+    for match in PARAGRAPH_OF_ARTICLE_RE.finditer(text):
+        found.append(Reference(instrument=own, article=match.group("article"),
+                               paragraph=match.group("paragraph"), written=match.group(0)))
+    for match in MUTATIS_RE.finditer(text):
+        whole = parent if match.group("whole").lower() == "convention" else None
+        if whole and whole != own:
+            found.append(Reference(instrument=whole, article=None, written=match.group(0)))
+    return list(dict.fromkeys(found))
+
+
+def parent_instrument(treaty: TreatyText) -> str | None:
+    """The instrument a Protocol supplements, as its first article says."""
+    from assistant.references import instruments_named
+
+    for article in treaty.articles[:2]:
+        for paragraph in article.paragraphs:
+            match = SUPPLEMENTS_RE.search(paragraph)
+            if match:
+                named = instruments_named(match.group("parent"))
+                return named[0] if named else None
+    return None
+
+
+def treaty_references(doc: Document, text: str) -> dict[str, list[Reference]]:
+    """Every reference of a treaty text, by the article it appears in."""
+    treaty = parse_treaty(text)
+    parent = parent_instrument(treaty)
+    return {article.number: find_references("\n\n".join(article.paragraphs), doc.instrument,
+                                            parent)
+            for article in treaty.articles}
+
+
+def unresolved_references(doc: Document, text: str, known: dict[str, set[str]] | None = None,
+                          ) -> list[tuple[str, Reference]]:
+    """(article, reference) pairs that point nowhere: an instrument the corpus does not know,
+    or an article its instrument lacks. `known`: instrument -> its article numbers (default:
+    just this treaty's own)."""
+    treaty = parse_treaty(text)
+    known = dict(known or {})
+    if doc.instrument:
+        known.setdefault(doc.instrument, {a.number for a in treaty.articles})
+    missing: list[tuple[str, Reference]] = []
+    for article, refs in treaty_references(doc, text).items():
+        for ref in refs:
+            lacks = bool(ref.article) and ref.article not in known.get(ref.instrument or "",
+                                                                        {ref.article})
+            if ref.instrument is None or lacks:
+                missing.append((article, ref))
+    return missing

@@ -3,7 +3,12 @@ import re
 import pytest
 
 from assistant.models import Document
-from ingest.split_treaty import parse_treaty, split_treaty
+from ingest.split_treaty import (
+    parse_treaty,
+    split_treaty,
+    treaty_references,
+    unresolved_references,
+)
 
 EXPECTED_ARTICLES = {
     "untoc-trafficking-in-persons-protocol-text.md": 20,
@@ -122,3 +127,91 @@ def test_a_treaty_pdf_gives_the_same_articles_with_their_pages(corpus_dir, tmp_p
                           if any(heading.match(line.strip()) for line in page))
         # The heading sits at the foot of a page now and then; the text starts overleaf.
         assert chunk.page_start in (printed_on, printed_on + 1), chunk.locator
+
+
+# --- references between provisions ---------------------------------------------------------
+INSTRUMENTS = {
+    "untoc-convention-text.md": "UNTOC",
+    "untoc-trafficking-in-persons-protocol-text.md": "TIP Protocol",
+    "untoc-smuggling-of-migrants-protocol-text.md": "SOM Protocol",
+    "untoc-firearms-protocol-text.md": "Firearms Protocol",
+    "crc-optional-protocol-sale-of-children-text.md": "CRC OPSC",
+    "supplementary-convention-abolition-of-slavery-1956-text.md": "Slavery Convention 1956",
+}
+
+
+def _treaty(name: str) -> Document:
+    return Document(id=name.split(".")[0], title=name, kind="treaty", file_name=name,
+                    instrument=INSTRUMENTS[name])
+
+
+def test_every_reference_of_the_reference_texts_resolves_or_is_reported(corpus_dir):
+    texts = {name: (corpus_dir / name).read_text(encoding="utf-8") for name in INSTRUMENTS}
+    known = {INSTRUMENTS[name]: {a.number for a in parse_treaty(text).articles}
+             for name, text in texts.items()}
+    found = {name: treaty_references(_treaty(name), text) for name, text in texts.items()}
+    total = sum(len(refs) for by_article in found.values() for refs in by_article.values())
+    assert total >= 68  # the issue counts 68 "article N ... of this Convention/Protocol"
+    unresolved = {(INSTRUMENTS[name], article, ref.written)
+                  for name, text in texts.items()
+                  for article, ref in unresolved_references(_treaty(name), text, known)}
+    # The only two that point outside the corpus: the Convention on the Rights of the Child,
+    # and the 1926 Slavery Convention the 1956 one supplements.
+    assert unresolved == {
+        ("CRC OPSC", "12", "article 44 of the Convention"),
+        ("Slavery Convention 1956", "1", "article 1 of the Slavery Convention signed at Geneva "
+                                         "on 25 September 1926"),
+    }
+
+
+def test_a_hand_listed_sample_of_references(corpus_dir):
+    def targets(name: str, article: str) -> list[str | None]:
+        text = (corpus_dir / name).read_text(encoding="utf-8")
+        return [r.target_id for r in treaty_references(_treaty(name), text)[article]]
+
+    som = "untoc-smuggling-of-migrants-protocol-text.md"
+    assert targets(som, "5") == ["SOM Protocol:6"]  # "conduct set forth in article 6"
+    assert targets(som, "1") == ["SOM Protocol:6", "UNTOC"]  # mutatis mutandis: the whole
+    assert targets(som, "10") == ["UNTOC:27", "UNTOC:28", "SOM Protocol:6"]
+    assert targets(som, "11") == ["SOM Protocol:6:1:a", "UNTOC:27"]
+    untoc = "untoc-convention-text.md"
+    assert targets(untoc, "15")[-1] == "UNTOC:16:10"  # "article 16, paragraph 10, of this"
+    assert "UNTOC:30:2:c" in targets(untoc, "14")  # "article 30, paragraph 2 c)"
+    assert targets(untoc, "3")[:4] == ["UNTOC:5", "UNTOC:6", "UNTOC:8", "UNTOC:23"]
+    firearms = "untoc-firearms-protocol-text.md"
+    assert targets(firearms, "13") == ["UNTOC:18:13"]  # "of the Convention": its parent
+    tip = "untoc-trafficking-in-persons-protocol-text.md"
+    assert "UNTOC" in targets(tip, "1")
+    slavery = "supplementary-convention-abolition-of-slavery-1956-text.md"
+    assert targets(slavery, "2") == ["Slavery Convention 1956:1::c"]
+    assert "Slavery Convention 1956:13:1" in targets(slavery, "14")  # "paragraph 1 of article 13"
+
+
+def test_chunks_store_their_targets_as_one_string(corpus_dir):
+    name = "untoc-smuggling-of-migrants-protocol-text.md"
+    chunks = split_treaty(_treaty(name), (corpus_dir / name).read_text(encoding="utf-8"), 1200)
+    by_locator = {c.locator: c for c in chunks}
+    assert by_locator["Article 5"].references == "SOM Protocol:6"
+    assert by_locator["Article 1"].references == "SOM Protocol:6;UNTOC"
+    assert by_locator["Article 3"].references is None
+    assert isinstance(by_locator["Article 1"].metadata()["references"], str)
+    assert "references" not in by_locator["Article 3"].metadata()
+
+
+def test_references_read_from_plain_text_of_the_official_pdf():
+    # The layout of text extracted from the official PDF: headings alone on their lines.
+    text = ("Protocol against the Smuggling of Migrants\n\nArticle 1\nRelation with the "
+            "Convention\n1. This Protocol supplements the United Nations Convention against "
+            "Transnational Organized Crime.\n2. The provisions of the Convention shall apply, "
+            "mutatis mutandis, to this Protocol unless otherwise provided herein.\n\n"
+            "Article 2\nCriminal liability of migrants\nMigrants shall not become liable to "
+            "criminal prosecution under this Protocol for the fact of having been the object "
+            "of conduct set forth in article 3 of this Protocol, or under article 5 of the "
+            "Convention.\n\nArticle 3\nCriminalization\nEach State Party shall adopt measures.\n")
+    doc = Document(id="som-pdf", title="SOM", kind="treaty", instrument="SOM Protocol",
+                   file_name="som.pdf")
+    chunks = split_treaty(doc, text, 1200)
+    refs = {c.locator: c.references for c in chunks}
+    assert refs["Article 1"] == "UNTOC"
+    assert refs["Article 2"] == "SOM Protocol:3;UNTOC:5"
+    assert unresolved_references(doc, text) == []
