@@ -26,6 +26,7 @@ from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, EmptyIndexError
 from assistant.grounding import ungrounded
 from assistant.i18n import language_name, message
+from assistant.language import is_latin_script
 from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreachable, last_written
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.query import Query, build_query, clean_question
@@ -35,6 +36,8 @@ from assistant.settings import Settings
 from assistant.store import Store
 
 SENTENCE_CACHE = 20_000
+# up to this many words, a language identifier's guess is unreliable (see _reads_as_english)
+SHORT_QUESTION_WORDS = 5
 
 
 class Assistant:
@@ -131,7 +134,30 @@ class Assistant:
         return clean_question(question, self.settings.max_question_chars)
 
     def query(self, question: str, history: list[dict] | None = None) -> Query:
-        return build_query(question, self.settings, history)
+        query = build_query(question, self.settings, history)
+        if self._reads_as_english(query):
+            english = self.settings.model_copy(update={"language": "en"})
+            query = build_query(question, english, history)
+        return query
+
+    def _reads_as_english(self, query: Query) -> bool:
+        """A short question in plain ASCII letters that the detector took for French or Spanish
+        ("Is debt bondage exploitation?"), which that language's table cannot read while the
+        indexed (English) vocabulary reads more of it, is English: language identification is
+        unreliable on a few words, and the alternative is refusing it as unreadable."""
+        translation = query.translation
+        if (translation is None or self.settings.language != "auto"
+                or self.settings.multilingual_embedding
+                or translation.read_share >= self.settings.min_read_share
+                or len(query.question.split()) > SHORT_QUESTION_WORDS
+                or not query.question.isascii() or not is_latin_script(query.question)):
+            return False
+        tokens = tokenize(query.question)
+        if not tokens:
+            return False
+        vocabulary = self.retriever.bm25.vocab_dict if self.retriever.chunks else {}
+        known = sum(token in vocabulary for token in tokens) / len(tokens)
+        return known >= self.settings.min_read_share and known > translation.read_share
 
     def retrieve(self, question: str | Query, filters: Filters | None = None,
                  k: int | None = None) -> list[Passage]:

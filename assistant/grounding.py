@@ -84,7 +84,10 @@ def scopes(question: str) -> list[Scope]:
         owns = re.match(rf"(?:['\u2019]s)?\s+(?:\w+\s+){{0,2}}?{OWNED}\b", after, re.I)
         owned = re.search(rf"\b{OWNED}\s+(?:\w+\s+){{0,3}}?(?:of|in|under|by|for|from)\s+"
                           r"(?:the\s+)?$", before, re.I)
-        if owns or owned or counting:  # a count is always a count of somewhere
+        # a question read from French or Spanish keeps their order: "loi américaine" is
+        # "law American"
+        follows = re.search(rf"\b{OWNED}\s+$", before, re.I)
+        if owns or owned or follows or counting:  # a count is always a count of somewhere
             country = places()[name]
             found.append(Scope(label=name, names=_aliases(country)))
     for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,2}}?{OWNED}\b", question):
@@ -106,5 +109,12 @@ def mentions(passage: Passage, scope: Scope) -> bool:
 
 
 def ungrounded(question: str, evidence: list[Passage]) -> list[Scope]:
-    """The scopes of the question that no passage of the evidence is about."""
-    return [s for s in scopes(question) if not any(mentions(p, s) for p in evidence)]
+    """The scopes of the question that no passage of the evidence is about. A count about a
+    place in a year ("convictions in Brazil in 2023") needs one passage about all of them:
+    Brazil in one passage and 2023 in another is no answer."""
+    found = scopes(question)
+    missing = [s for s in found if not any(mentions(p, s) for p in evidence)]
+    if (not missing and len(found) > 1 and COUNT.search(question)
+            and not any(all(mentions(p, s) for s in found) for p in evidence)):
+        return found
+    return missing

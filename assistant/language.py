@@ -136,13 +136,21 @@ def english_reference(match: re.Match[str]) -> str:
     return out
 
 
+# A document number ("2011/36/UE", "A/RES/55/25") is a name in every language: kept whole
+DOCUMENT_NUMBER = re.compile(r"(?<![\w/])(?=[\w/]*\d)[^\W_]+(?:/[^\W_]+)+(?![\w/])")
+
+
 def reference_spans(text: str, language: str) -> list[tuple[int, int, str]]:
-    """Where the text names articles, with each reference in English, in reading order."""
+    """Where the text names articles (each reference in English) or a document by its
+    number (kept as written), in reading order."""
     spans: list[tuple[int, int, str]] = []
     for pattern in _COMPILED_REFERENCES.get(language, ()):
         for match in pattern.finditer(text):
             if not any(s < match.end() and match.start() < e for s, e, _ in spans):
                 spans.append((match.start(), match.end(), english_reference(match)))
+    for match in DOCUMENT_NUMBER.finditer(text):
+        if not any(s < match.end() and match.start() < e for s, e, _ in spans):
+            spans.append((match.start(), match.end(), match.group(0).upper()))
     return sorted(spans)
 
 
@@ -330,9 +338,13 @@ def _map_segment(segment: str, table: TermTable | None, result: Translation) -> 
 
 def _map_chinese(segment: str, table: TermTable | None, result: Translation) -> list[str]:
     text = normalise(segment, "zh")
+    # the leftovers keep their case ("GRETA", "UNODC"): the table is looked up lower-cased
+    original = unicodedata.normalize("NFKC", segment).replace("\u2019", "'")
+    if len(original) != len(text):
+        original = text
     out: list[str] = []
     i = 0
-    pending = ""
+    pending_from = 0
     longest = min(table.longest, MAX_PHRASE_CHARS) if table else 0
     while i < len(text):
         found = None
@@ -342,18 +354,17 @@ def _map_chinese(segment: str, table: TermTable | None, result: Translation) -> 
                 found = (size, english)
                 break
         if found:
-            if pending.strip():
-                out += _chinese_leftover(pending, result)
-            pending = ""
+            if original[pending_from:i].strip():
+                out += _chinese_leftover(original[pending_from:i], result)
             size, english = found
             result.matched.append((text[i:i + size], english))
             out.append(english)
             i += size
+            pending_from = i
         else:
-            pending += text[i]
             i += 1
-    if pending.strip():
-        out += _chinese_leftover(pending, result)
+    if original[pending_from:].strip():
+        out += _chinese_leftover(original[pending_from:], result)
     return out
 
 

@@ -36,3 +36,28 @@ def test_a_question_that_mentions_a_country_is_answered(assistant):
                            "the ship is smuggling migrants?")
     assert not answer.refused
     assert any(c.locator.startswith("Article 8") for c in answer.citations)
+
+
+def test_a_law_named_before_its_country_as_french_and_spanish_order_it():
+    assert _labels("penalty law American sale of organs") == ["American"]
+    assert _labels("law Canada extradition requests") == ["Canada"]
+
+
+def test_a_count_needs_one_passage_about_its_place_and_year_together():
+    from assistant.grounding import ungrounded
+    from assistant.models import Chunk, Passage
+
+    def passage(text: str) -> Passage:
+        return Passage(chunk=Chunk(doc_id="r", source="r.pdf", title="Report", locator="p. 1",
+                                   text=text), rank=1, score=0.5)
+
+    question = "How many smugglers were convicted in Morocco in 2020?"
+    apart = [passage("Morocco reported detected victims."), passage("In 2020 courts convicted.")]
+    together = [passage("In 2020 Morocco convicted 41 smugglers.")]
+    assert [s.label for s in ungrounded(question, apart)] == ["Morocco", "2020"]
+    assert ungrounded(question, together) == []
+
+
+def test_a_question_in_french_about_convictions_in_a_country_and_year_is_refused(assistant):
+    answer = assistant.ask("Combien de passeurs ont été condamnés en Islande en 2021 ?")
+    assert answer.refused and answer.language == "fr"
