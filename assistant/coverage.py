@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant.grounding import place_pattern
+from assistant.grounding import COUNT, place_pattern
 from assistant.references import instruments_named, without_instrument_names
 
 # Document numbers such as "2011/36/EU" or "A/RES/55/25": cited exactly or not at all.
@@ -88,6 +88,23 @@ GENERIC_NAMES = frozenset(
 )
 
 
+# A place the facts happen in ("prosecutors in Lyon", "a truck near Tapachula") is the setting of
+# the question, not its subject: the instruments' rules answer it whether or not the documents
+# name the place. A question about the place's own figures or situation is about the place.
+SETTING_RE = re.compile(
+    r"\b(?:in|at|from|near|off|into|via|through|across|outside|around|between)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w'\u2019-]*)(?:\s+(?:de\s+|del\s+|of\s+)?[A-Z][\w'\u2019-]*)*)")
+ABOUT_A_PLACE_RE = re.compile(
+    r"\b(trends?|situation|prevalence|patterns?|profile|flows?|routes?|hotspots?)\b", re.I)
+
+
+def without_settings(question: str) -> str:
+    """The question without the places it only sets the facts in (see SETTING_RE)."""
+    if COUNT.search(question) or ABOUT_A_PLACE_RE.search(question):
+        return question
+    return SETTING_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
+
+
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
@@ -109,7 +126,7 @@ class Coverage:
         question = without_instrument_names(question)
         # Countries are judged by grounding (assistant/grounding.py): a question may mention
         # one the documents never name ("can Canada board a ship?") and still be answered.
-        question = place_pattern().sub(" ", question)
+        question = without_settings(place_pattern().sub(" ", question))
         missing = [
             word
             for word in self._salient_words(question)

@@ -35,3 +35,20 @@ def test_glossary_adds_the_legal_terms_of_everyday_phrases():
     assert "fraudulent document" in expand("Are fake passports a crime?")
     assert "legal persons" in expand("Can companies be liable?")
     assert expand("Article 5") == "Article 5"
+
+
+def test_a_place_that_only_sets_the_facts_is_not_the_subject():
+    corpus = Coverage(["Each State Party shall afford mutual legal assistance.",
+                       "Smuggled migrants shall be informed of consular notification."])
+    assert corpus.unknown_names("Investigators in Marseille need bank records held abroad: "
+                                "what assistance must another State give?") == []
+    assert corpus.unknown_names("Border guards stopped a van near Oujda carrying twelve "
+                                "migrants. Must their consulate be told?") == []
+
+
+def test_a_place_whose_own_figures_or_situation_are_asked_is_the_subject():
+    corpus = Coverage(["Each State Party shall afford mutual legal assistance."])
+    assert "Marseille" in corpus.unknown_names("How many victims were identified in Marseille "
+                                               "last year?")
+    assert "Oujda" in corpus.unknown_names("What are the smuggling routes through Oujda?")
+    assert "Europol" in corpus.unknown_names("What does Europol recommend on smuggling?")
