@@ -60,6 +60,9 @@ class Chunk(BaseModel):
     # provisions the text refers to, ';'-joined target ids (`UNTOC:16:10`, `UNTOC` for a
     # whole instrument): Chroma metadata holds scalars only
     references: str | None = None
+    # a report's footnotes and endnotes that the text's markers point to (one per line,
+    # `j UNODC (2023) ...`): kept apart from the text, never quoted, shown on demand
+    notes: str | None = None
     text: str
 
     @field_validator("text")

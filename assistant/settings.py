@@ -17,7 +17,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-CHUNKER_VERSION = "5"  # bump when the chunking code changes what it produces
+CHUNKER_VERSION = "6"  # bump when the chunking code changes what it produces
 
 RetrievalMode = Literal["hybrid", "dense", "bm25"]
 Chunking = Literal["structure", "baseline"]

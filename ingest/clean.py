@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass, field
 
 LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
@@ -311,9 +312,237 @@ def clean_page(lines: list[str]) -> str:
 
 def clean_pdf_pages(raw_pages: list[str]) -> list[str]:
     """Clean every page of a PDF: running headers, figures, footnotes, reflow, whitespace."""
-    pages = [page_lines(text) for text in raw_pages]
-    running = find_running_lines(pages)
-    return [clean_page(strip_running_lines(lines, running)) for lines in pages]
+    return [page.text for page in clean_pdf_document(raw_pages)]
+
+
+# --- Notes: footnotes, endnotes and reference lists kept apart from the body text ----------
+
+# A note entry's first line: `75 UNODC (2023) ...`, `j UNODC (2023) ...`, `h See: ...`.
+NOTE_ENTRY = re.compile(r"^(\d{1,3}|[a-z]{1,2})\s+(?=[A-Z“\"‘'(\[]|See\b|see\b|Ibid|ibid)")
+# Headings that open a notes section: what follows on the page (and on pages made only of
+# notes after it) is notes, not body.
+NOTES_HEADING = re.compile(r"^(?:#\s*)?(?:End\s?notes|Notes|Footnotes|References|Bibliography"
+                           r"|Notes et références|Notas|Références|Referencias)\s*$",
+                           re.IGNORECASE)
+# A letter footnote marker glued after a word and its punctuation: `ranks.j UNODC`,
+# `Tripoli.v` at a line end, `cent).m UNODC`. Only stripped for letters noted on the page.
+LETTER_MARKER = re.compile(
+    r"(?:(?<=[a-z]{2}[.,;:])|(?<=[a-z]\)[.,;:]))([a-z]{1,2})(?=\s+[A-Z“\"]|\s*$)")
+NOTE_SIZE_RATIO = 0.88  # a line set this much smaller than the body font is note-sized
+CONTINUED_NOTE = "…"  # the key of a note that begins on an earlier page
+MARKER_PROBE_CHARS = 30  # text before a marker used to find it again in the reflowed page
+
+
+@dataclass(frozen=True)
+class CleanedPage:
+    """A page's body text, the notes printed on it (marker -> note text) and where in the
+    text each note marker stood (offset, marker)."""
+
+    text: str
+    notes: dict[str, str] = field(default_factory=dict)
+    markers: tuple[tuple[int, str], ...] = ()
+
+
+def line_font_sizes(fragments: list[tuple[str, float]]) -> list[float | None]:
+    """The font size of each line of the text the fragments make up (the size that covers
+    most of its visible characters; None for a line without any)."""
+    sizes: list[float | None] = []
+    counts: Counter[float] = Counter()
+    for text, size in fragments:
+        pieces = text.split("\n")
+        for index, piece in enumerate(pieces):
+            if index:
+                sizes.append(counts.most_common(1)[0][0] if counts else None)
+                counts = Counter()
+            visible = len("".join(piece.split()))
+            if visible:
+                counts[round(size * 2) / 2] += visible
+    sizes.append(counts.most_common(1)[0][0] if counts else None)
+    return sizes
+
+
+def body_font_size(pages: list[list[tuple[str, float | None]]]) -> float | None:
+    """The document's body font size: the one most characters are set in."""
+    counts: Counter[float] = Counter()
+    for lines in pages:
+        for line, size in lines:
+            if size:
+                counts[size] += len(line)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def split_notes(lines: list[str], sizes: list[float | None], body_size: float | None,
+                in_notes: bool = False) -> tuple[list[str], list[str], bool]:
+    """Body lines and note lines of one page, and whether a notes section runs on after it.
+
+    Notes are blocks of note-sized lines (smaller than the body font) that open with a note
+    entry (`75 UNODC ...`, `j See ...`), everything after a notes heading (`Endnotes`,
+    `References`), and a page of note-sized lines after such a section. Without font sizes,
+    a numbered block at the page bottom whose numbers are markers above it is the notes.
+    """
+    small = [bool(body_size and size and size < NOTE_SIZE_RATIO * body_size) for size in sizes]
+    if in_notes and lines and sum(small) >= 0.8 * len(lines) and any(small):
+        return [], lines, True
+    for index, line in enumerate(lines):
+        if NOTES_HEADING.match(line.strip()) and (
+                index == len(lines) - 1 or _notes_follow(lines[index + 1:], small[index + 1:])):
+            body, notes, _ = split_notes(lines[:index], sizes[:index], body_size)
+            return body, notes + lines[index + 1:], True
+    if not any(small):
+        body = drop_page_footnotes(lines)
+        return body, lines[len(body):], False
+    body, notes = [], []
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and small[end]:
+            end += 1
+        block = lines[index:end]
+        if block and (NOTE_ENTRY.match(block[0].strip()) or (
+                index == 0 and sum(bool(NOTE_ENTRY.match(line.strip())) for line in block) >= 2)):
+            notes.extend(block)  # a note block, or at the page top the rest of one
+            index = end
+            continue
+        body.append(lines[index])
+        index += 1
+    return body, notes, False
+
+
+def _notes_follow(lines: list[str], small: list[bool]) -> bool:
+    entries = [line for line in lines[:6] if NOTE_ENTRY.match(line.strip())]
+    return bool(lines) and (len(entries) >= min(2, len(lines)) or (any(small) and all(small)))
+
+
+def note_entries(lines: list[str]) -> dict[str, str]:
+    """Note lines -> {marker: note text}. An entry runs until the next line that starts
+    with the next marker in sequence (`75` after `74`, `j` after `i`) or any marker."""
+    entries: dict[str, str] = {}
+    marker: str | None = None
+    for line in lines:
+        match = NOTE_ENTRY.match(line.strip())
+        if match and (marker is None or _next_marker(marker, match.group(1))
+                      or match.group(1) not in entries):
+            marker = match.group(1)
+            entries[marker] = line.strip()[match.end():].strip()
+        else:  # the entry goes on (lines before any entry end one from the page before)
+            marker = marker or CONTINUED_NOTE
+            entries[marker] = join_lines(entries.get(marker, ""), line.strip())
+    return {key: normalize_whitespace(text) for key, text in entries.items() if text.strip()}
+
+
+def _next_marker(previous: str, current: str) -> bool:
+    if previous.isdigit() and current.isdigit():
+        return int(current) == int(previous) + 1
+    return len(previous) == len(current) == 1 and ord(current) == ord(previous) + 1
+
+
+def line_markers(line: str, letters: set[str]) -> list[tuple[int, str]]:
+    """Note markers in a line (numbers, and letters noted on the page), with their
+    position in the line once markers are stripped."""
+    found = [(m.start(), m.group(1) or m.group(2)) for m in FOOTNOTE_MARKER.finditer(line)]
+    found += [(m.start(), m.group(1)) for m in LETTER_MARKER.finditer(line)
+              if m.group(1) in letters]
+    found.sort()
+    shift = 0
+    positions = []
+    for start, marker in found:
+        positions.append((start - shift, marker))
+        shift += len(marker)
+    return positions
+
+
+def strip_letter_markers(text: str, letters: set[str]) -> str:
+    if not letters:
+        return text
+    return LETTER_MARKER.sub(lambda m: "" if m.group(1) in letters else m.group(0), text)
+
+
+def locate_markers(text: str, lines: list[str], markers: list[list[tuple[int, str]]]
+                   ) -> tuple[tuple[int, str], ...]:
+    """Where each line's markers fell in the reflowed page text, found by the words just
+    before them (hyphenation and spacing differ between lines and paragraphs)."""
+    located: list[tuple[int, str]] = []
+    flat = text.replace("\n", " ")
+    cursor = 0
+    for line, line_marks in zip(lines, markers, strict=True):
+        for position, marker in line_marks:
+            probe = re.sub(r" {2,}", " ", line[:position].strip())[-MARKER_PROBE_CHARS:]
+            if len(probe) < 3:
+                continue
+            found = flat.find(probe, cursor)
+            if found < 0:
+                continue
+            cursor = found + len(probe)
+            located.append((cursor, marker))
+    return tuple(located)
+
+
+def clean_page_parts(lines: list[str], notes: dict[str, str], letters: set[str]) -> CleanedPage:
+    """One page's body lines -> paragraphs, with the positions of the note markers (numbers,
+    and the `letters` noted on or next to the page)."""
+    lines = drop_figure_debris(lines)
+    marks = [line_markers(line, letters) for line in lines]
+    lines = [strip_letter_markers(strip_footnote_markers(line), letters) for line in lines]
+    text = normalize_whitespace("\n\n".join(build_paragraphs(lines)))
+    return CleanedPage(text, notes, locate_markers(text, lines, marks))
+
+
+def clean_pdf_document(raw_pages: list[str],
+                       line_sizes: list[list[float | None]] | None = None) -> list[CleanedPage]:
+    """Clean every page of a PDF and keep its notes apart: running headers, figures,
+    footnotes, endnotes and reference lists, reflow, whitespace. `line_sizes` holds the
+    font size of every line of every raw page (`line_font_sizes`), when the PDF gives it."""
+    pages: list[list[tuple[str, float | None]]] = []
+    for page_index, raw in enumerate(raw_pages):
+        sizes = line_sizes[page_index] if line_sizes else None
+        lines: list[tuple[str, float | None]] = []
+        for line_index, raw_line in enumerate(raw.split("\n")):
+            size = sizes[line_index] if sizes and line_index < len(sizes) else None
+            lines.extend((line, size) for line in normalize_characters(raw_line).split("\n")
+                         if line.strip())
+        pages.append(lines)
+    running = find_running_lines([[line for line, _ in lines] for lines in pages])
+    body_size = body_font_size(pages)
+    parts: list[tuple[list[str], dict[str, str]]] = []
+    in_notes = False
+    for lines in pages:
+        kept = _strip_running(lines, running)
+        body, note_lines, in_notes = split_notes([line for line, _ in kept],
+                                                 [size for _, size in kept], body_size, in_notes)
+        parts.append((body, note_entries(note_lines)))
+    # a box's lettered notes may be printed on the page before or after its markers
+    return [clean_page_parts(body, notes, {
+        marker for _, near in parts[max(0, index - 1):index + 2] for marker in near
+        if marker.isalpha() and len(marker) <= 2})
+        for index, (body, notes) in enumerate(parts)]
+
+
+def _strip_running(lines: list[tuple[str, float | None]], running: set[str]
+                   ) -> list[tuple[str, float | None]]:
+    texts = [line for line, _ in lines]
+    kept = strip_running_lines(texts, running)
+    result, cursor = [], 0
+    for line in kept:  # strip_running_lines keeps lines in order: walk to each one
+        while texts[cursor] is not line:
+            cursor += 1
+        result.append(lines[cursor])
+        cursor += 1
+    return result
+
+
+# Debris a reader must never see in an answer or a brief: a note marker glued to a word
+# (`ranks.j UNODC`, `growing,1 with`) or a reference-list entry (`143 Okech, D. and others`).
+GLUED_MARKER = re.compile(
+    r"[a-z]{2}[.,;:][a-z]{1,2}\s+(?:[a-z]\s+)?[A-Z]|[a-z]{3}[.,;:]\d{1,3}\s+[A-Z]|[a-z]{3}\d{1,3}\s")
+REFERENCE_ENTRY = re.compile(
+    r"^\s*\d{1,3}\s+[A-Z][\w'’-]+,\s+[A-Z]\.|^\s*\d{1,3}\s+(?:Rapport|Report|UNODC|See|Ibid)\b"
+    r"|\(\d{4}\)\.(?:\s|$)|Available at:|https?://")
+
+
+def note_debris(text: str) -> list[str]:
+    """The pieces of `text` that are note debris (empty when it is clean body text)."""
+    return [m.group(0) for pattern in (GLUED_MARKER, REFERENCE_ENTRY)
+            for m in pattern.finditer(text)]
 
 
 def clean_plain_text(text: str) -> str:

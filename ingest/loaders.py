@@ -11,10 +11,11 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import math
 import os
 import re
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -25,8 +26,9 @@ from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
 from ingest.clean import (
     break_long_lines,
-    clean_pdf_pages,
+    clean_pdf_document,
     clean_plain_text,
+    line_font_sizes,
     normalize_characters,
 )
 
@@ -83,6 +85,10 @@ class Page:
     index: int | None  # 1-based PDF page index, None for non-paged files
     label: str | None  # printed page label (PdfReader.page_labels)
     text: str  # cleaned text
+    # a report's footnotes, endnotes and reference-list entries printed on this page, kept
+    # out of `text` (marker -> note text), and where in `text` each marker stood
+    notes: dict[str, str] = field(default_factory=dict)
+    markers: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -121,10 +127,16 @@ def load_file(path: Path, max_file_bytes: int | None = None,
                "docx": _load_docx}
     loaded = loaders[file_format](path, data)
     check_text_length(path, sum(len(page.text) for page in loaded.pages), max_text_chars)
-    loaded.pages = [Page(page.index, page.label, break_long_lines(page.text))
-                    for page in loaded.pages]
+    loaded.pages = [_with_short_lines(page) for page in loaded.pages]
     loaded.sha256 = hashlib.sha256(data).hexdigest()
     return loaded
+
+
+def _with_short_lines(page: Page) -> Page:
+    text = break_long_lines(page.text)
+    if text == page.text:
+        return page
+    return replace(page, text=text, markers=())  # offsets moved: the notes stay unplaced
 
 
 def read_file(path: Path, max_bytes: int | None = None) -> bytes:
@@ -249,19 +261,36 @@ def load_pdf(path: Path, data: bytes) -> LoadedFile:
     """Text of every page, cleaned, with the printed page labels."""
     reader = open_pdf(path, data)
     try:
-        raw_pages = [page.extract_text() or "" for page in reader.pages]
+        extracted = [page_text(page) for page in reader.pages]
         labels = printed_page_labels(reader)
     except (PyPdfError, ValueError, KeyError, TypeError) as error:
         raise LoadError(path, "corrupt PDF", str(error)) from error
+    raw_pages = [text for text, _ in extracted]
     visible = sum(len("".join(text.split())) for text in raw_pages)
     if visible < MIN_CHARS_PER_PDF_PAGE * max(1, len(raw_pages)):
         raise LoadError(path, "no text layer (scanned PDF?)")
-    texts = clean_pdf_pages(raw_pages)
-    pages = [Page(index=i + 1, label=_page_label(labels, i), text=text)
-             for i, text in enumerate(texts)]
+    cleaned = clean_pdf_document(raw_pages, [sizes for _, sizes in extracted])
+    pages = [Page(index=i + 1, label=_page_label(labels, i), text=page.text, notes=page.notes,
+                  markers=page.markers)
+             for i, page in enumerate(cleaned)]
     title, author, year = pdf_metadata(reader)
     return LoadedFile(path=path, format="pdf", pages=pages, title=title, year=year,
                       author=author)
+
+
+def page_text(page) -> tuple[str, list[float | None]]:
+    """A PDF page's text and the font size of each of its lines (what tells a footnote
+    from the body); the text is exactly pypdf's `extract_text()`."""
+    fragments: list[tuple[str, float]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = math.hypot(tm[0], tm[1]) * math.hypot(cm[0], cm[1])
+        fragments.append((text, float(size or 0) * scale))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    if "".join(part for part, _ in fragments) != text:
+        return text, []
+    return text, line_font_sizes(fragments)
 
 
 def open_pdf(path: Path, data: bytes) -> PdfReader:

@@ -64,8 +64,40 @@ def split_sections(doc: Document, loaded: LoadedFile, chunk_size: int,
         for span in pack_section(text, section, chunk_size):
             spans.append((with_overlap(text, span, section, chunk_overlap), section.heading))
     starts = page_starts(loaded.pages)
-    return [make_chunk(doc, loaded, text, span, heading, starts, order)
+    markers = document_markers(loaded.pages, starts)
+    return [make_chunk(doc, loaded, text, span, heading, starts, order,
+                       notes=chunk_notes(loaded.pages, markers, span))
             for order, (span, heading) in enumerate(spans)]
+
+
+def document_markers(pages: list[Page], starts: list[int]) -> list[tuple[int, int, str]]:
+    """Every note marker of the document: (offset in `document_text`, page number, marker)."""
+    return sorted((start + offset, number, marker)
+                  for number, (page, start) in enumerate(zip(pages, starts, strict=True))
+                  for offset, marker in page.markers)
+
+
+def chunk_notes(pages: list[Page], markers: list[tuple[int, int, str]], span: Span) -> str | None:
+    """The notes a chunk's markers point to: a footnote printed on the marker's page or the
+    page next to it (a box's lettered notes), else the document's endnote of that number."""
+    lines: list[str] = []
+    for offset, number, marker in markers:
+        if not span.start <= offset <= span.end:
+            continue
+        note = _find_note(pages, number, marker)
+        if note and f"{marker} {note}" not in lines:
+            lines.append(f"{marker} {note}")
+    return "\n".join(lines) or None
+
+
+def _find_note(pages: list[Page], number: int, marker: str) -> str | None:
+    for near in (number, number + 1, number - 1):
+        if 0 <= near < len(pages) and marker in pages[near].notes:
+            return pages[near].notes[marker]
+    if marker.isdigit():
+        later = [page.notes[marker] for page in pages[number:] if marker in page.notes]
+        return later[0] if later else None
+    return None
 
 
 def parse_sections(text: str) -> list[Section]:
@@ -168,7 +200,7 @@ def with_overlap(text: str, span: Span, section: Section, overlap: int) -> Span:
 
 
 def make_chunk(doc: Document, loaded: LoadedFile, text: str, span: Span, heading: str | None,
-               starts: list[int], order: int) -> Chunk:
+               starts: list[int], order: int, notes: str | None = None) -> Chunk:
     first = loaded.pages[bisect.bisect_right(starts, span.start) - 1]
     last = loaded.pages[bisect.bisect_right(starts, span.end - 1) - 1]
     title = doc.title or loaded.title or doc.id
@@ -179,7 +211,7 @@ def make_chunk(doc: Document, loaded: LoadedFile, text: str, span: Span, heading
         locator=locator(first, last, heading or title),
         page_start=first.index, page_end=last.index,
         page_label=first.label, page_label_end=last.label,
-        char_start=span.start, char_end=span.end, order=order,
+        char_start=span.start, char_end=span.end, order=order, notes=notes,
         text=text[span.start:span.end],
     )
 

@@ -11,6 +11,7 @@ from ingest.clean import (
     join_lines,
     normalize_characters,
     normalize_whitespace,
+    note_debris,
     page_lines,
     strip_footnote_markers,
     strip_running_lines,
@@ -108,3 +109,103 @@ def test_real_pages_are_cleaned():
     assert all("Global Report on Trafficking in Persons 2024" not in p for p in pages)
     assert all(not line.isdigit() for p in pages for line in p.split("\n"))
     assert page_lines(" a \n\n b ") == [" a ", " b "]
+
+
+# --- notes kept apart from the body ------------------------------------------------------
+
+def _pdf_with_notes(path: Path, pages: list[list[tuple[str, int]]]) -> Path:
+    """A PDF whose lines are set at their own font size (body 10 pt, notes 7 pt)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+
+    writer = PdfWriter()
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+    for lines in pages:
+        page = writer.add_blank_page(612, 792)
+        operations = ["BT", "12 TL", "50 750 Td"]
+        for line, size in lines:
+            operations += [f"/F1 {size} Tf", f"({line}) Tj T*"]
+        stream = StreamObject()
+        stream.set_data("\n".join([*operations, "ET"]).encode("cp1252"))
+        page[NameObject("/Contents")] = writer._add_object(stream)
+        page[NameObject("/Resources")] = DictionaryObject(
+            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+BODY_LINES = [
+    "Some non-state armed groups in the Central Sahel benefit from migrant smuggling by ",
+    "recruiting migrants and refugees into their ranks.j UNODC conducted 154 interviews ",
+    "with actors involved at various levels in the migrant smuggling industry in 2021.",
+    "Almost all of the migrants interviewed reported being kidnapped along the routes ",
+    "from West Africa to North Africa, and while living in Tripoli.k",
+]
+
+
+def test_a_generated_pdf_keeps_its_footnotes_and_endnotes_apart(tmp_path: Path):
+    from assistant.models import Document
+    from ingest.loaders import load_file
+    from ingest.split_sections import split_sections
+
+    pages = [
+        [(line, 10) for line in BODY_LINES] + [
+            ("j UNODC (2023). Smuggling of Migrants in the Sahel. Transnational ", 7),
+            ("Organized Crime Threat Assessment - Sahel.", 7),
+            ("k UNODC Observatory on Smuggling of Migrants (2021).", 7),
+            ("Debt bondage is accompanied by violent treatment and threats by employers.4 ", 10),
+            ("The system takes place through loans and deductions over long periods.", 10)],
+        [("Endnotes", 12),
+         ("4 Okech, D. and others, Child Trafficking and the Gold Mines, 2022.", 7),
+         ("5 Rapport de la Representante speciale du Secretaire general, 2019.", 7)],
+    ]
+    loaded = load_file(_pdf_with_notes(tmp_path / "report.pdf", pages))
+    body = "\n\n".join(page.text for page in loaded.pages)
+    assert "into their ranks. UNODC conducted 154 interviews" in body
+    assert "living in Tripoli." in body and "Tripoli.k" not in body
+    assert "threats by employers." in body and "employers.4" not in body
+    for debris in ("Transnational", "Okech", "Rapport", "Endnotes", "(2021)"):
+        assert debris not in body
+    assert loaded.pages[0].notes["j"].startswith("UNODC (2023). Smuggling of Migrants")
+    assert loaded.pages[1].notes["4"].startswith("Okech, D. and others")
+    assert note_debris(body) == []
+    doc = Document(id="report", title="Report", kind="report", file_name="report.pdf")
+    chunks = split_sections(doc, loaded, chunk_size=200)
+    noted = {chunk.text[:30]: chunk.notes for chunk in chunks}
+    ranks = next(notes for text, notes in noted.items() if text.startswith("Some non-state"))
+    assert ranks.splitlines()[0].startswith("j UNODC (2023)")
+    debt = next(c.notes for c in chunks if "Debt bondage" in c.text)
+    assert debt == "4 Okech, D. and others, Child Trafficking and the Gold Mines, 2022."
+
+
+def test_global_report_endnotes_and_markers_are_not_body_text():
+    from ingest.loaders import load_file
+
+    loaded = load_file(GLOTIP)
+    pages = {page.index: page for page in loaded.pages}
+    # p. 88: a box's lettered footnotes under the paragraph whose markers point to them
+    assert "into their ranks. UNODC conducted 154 interviews" in pages[24].text
+    assert "UNODC (2023). Smuggling of Migrants in the Sahel" not in pages[24].text
+    assert pages[24].notes["j"].startswith("UNODC (2023). Smuggling of Migrants in the Sahel")
+    assert "living in Tripoli." in pages[25].text and "Tripoli.v" not in pages[25].text
+    # pp. 105-109: the endnote list, including its French-language entries, is all notes
+    assert pages[44].text == "" and len(pages[44].notes) > 20
+    notes = [note for page in loaded.pages for note in page.notes.values()]
+    assert any(note.startswith("Rapport de la Représentante spéciale") for note in notes)
+    body = "\n\n".join(page.text for page in loaded.pages)
+    assert "Rapport de la Représentante spéciale" not in body
+    assert "Okech, D. and others" not in body
+    assert [m for m in note_debris(body) if not m.startswith(("https", "("))] == []
+
+
+def test_note_debris_checker():
+    assert note_debris("living in Tripoli.v t UNODC Observatory on Smuggling of Migrants (2021).")
+    assert note_debris("into their ranks.j UNODC conducted 154 interviews")
+    assert note_debris("143 Okech, D. and others, “Child Trafficking”")
+    assert note_debris("63 Rapport de la Représentante spéciale du Secrétaire général")
+    assert note_debris("Each State Party shall adopt legislative measures, e.g. The law.") == []
+    assert note_debris("Article 3(a) of the Protocol, 7.5 per cent of 2,005 people in G20.") == []
