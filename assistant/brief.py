@@ -127,6 +127,8 @@ class Preset:
     focus: tuple[str, ...] = ()  # regexes of words that mark a sentence as on-topic
     queries: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per section key
     aliases: tuple[str, ...] = ()
+    # the provisions specific to the topic, (instrument, locator), which the brief leads with
+    provisions: tuple[tuple[str, str], ...] = ()
 
 
 PRESETS: dict[str, Preset] = {p.key: p for p in (
@@ -144,6 +146,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
         },
         aliases=("organ removal", "trafficking for organ removal", "organ trafficking",
                  "removal of organs"),
+        provisions=(("TIP Protocol", "Article 3(a)"), ("CRC OPSC", "Article 3, para. 1")),
     ),
     Preset(
         key="child-trafficking",
@@ -163,6 +166,9 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
                         "a view to the exploitation of the child"),
         },
         aliases=("children trafficking", "trafficking in children", "trafficking of children"),
+        provisions=(("TIP Protocol", "Article 3(c)"), ("TIP Protocol", "Article 3(d)"),
+                    ("TIP Protocol", "Article 6, para. 4"), ("CRC OPSC", "Article 2(a)"),
+                    ("Slavery Convention 1956", "Article 1(d)")),
     ),
     Preset(
         key="som-cooperation",
@@ -183,6 +189,9 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
         aliases=("smuggling of migrants through international cooperation",
                  "preventing and combatting the smuggling of migrants through international "
                  "cooperation", "international cooperation against migrant smuggling"),
+        provisions=(("SOM Protocol", "Article 7"), ("SOM Protocol", "Article 10, para. 1"),
+                    ("SOM Protocol", "Article 11, para. 1"),
+                    ("SOM Protocol", "Article 14, para. 1")),
     ),
     Preset(
         key="som-protection",
@@ -197,6 +206,9 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
             "facts": ("smuggled migrants abuse violence death risks on migration routes",),
         },
         aliases=("protection of smuggled migrants", "assistance to smuggled migrants"),
+        provisions=(("SOM Protocol", "Article 16, para. 1"), ("SOM Protocol", "Article 5"),
+                    ("SOM Protocol", "Article 16, para. 2"),
+                    ("SOM Protocol", "Article 18, para. 5")),
     ),
 )}
 
@@ -438,13 +450,18 @@ ASPECTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
      re.compile(r"cooperat|exchange|information|border|mutual|request", re.IGNORECASE)),
 )
 HEADINGS = {
+    "key": "Provisions specific to this topic",
     "definitions": "Key definitions",
     "obligations": "Obligations of States",
     "protections": "Protections for {audience}",
     "facts": "Facts and figures from the reports",
     "related": "Related provisions in other instruments",
 }
-ORDER = ("definitions", "obligations", "protections", "facts", "related")
+ORDER = ("key", "definitions", "obligations", "protections", "facts", "related")
+# The paragraph that establishes an offence is the operative one for criminalisation (not the
+# attempts or aggravation clauses that follow it).
+OFFENCE_ESTABLISHING_RE = re.compile(r"establish as (?:a )?criminal offen[cs]es?", re.IGNORECASE)
+OPERATIVE_BONUS = 0.12
 
 
 def build_brief(assistant, topic: str) -> Brief:
@@ -453,6 +470,7 @@ def build_brief(assistant, topic: str) -> Brief:
     selector = Selector(assistant, scope)
     # Built in this order so the most specific section claims a passage first.
     built = {
+        "key": _key_provisions(selector),
         "definitions": _definitions(selector),
         "protections": _protections(selector),
         "obligations": _obligations(selector),
@@ -469,6 +487,35 @@ def build_brief(assistant, topic: str) -> Brief:
                   instruments=scope.instruments, sections=sections)
     brief.sources = sources_of(brief.items())
     return brief
+
+
+def _key_provisions(selector: Selector) -> list[BriefItem]:
+    """A preset's topic-specific provisions, quoted whole (each cut at a sentence end)."""
+    scope = selector.scope
+    if not scope.preset:
+        return []
+    wanted = {provision: None for provision in scope.preset.provisions}
+    for chunk in selector.assistant.retriever.chunks:
+        key = (chunk.instrument, chunk.locator)
+        if key in wanted and wanted[key] is None:
+            wanted[key] = chunk
+    items: list[BriefItem] = []
+    for chunk in wanted.values():
+        if chunk is None or selector.overlaps(chunk, selector.used_texts):
+            continue
+        quote = _whole_quote(chunk.text)
+        items.append(BriefItem(quote=quote, citation=cite(chunk, chunk.locator), score=1.0))
+        selector.used.add(chunk.id)
+        selector.used_texts.append(chunk.text)
+    return items
+
+
+def _whole_quote(text: str, limit: int = MAX_QUOTE_CHARS) -> str:
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(". ", 0, limit), text.rfind("; ", 0, limit))
+    return text[:cut + 1] if cut > 0 else text[:limit]
 
 
 def _treaties(instruments: list[str]) -> Filters:
@@ -518,8 +565,13 @@ def _obligations(selector: Selector) -> list[BriefItem]:
             sentences = selector.candidates(queries, intent, keep=_obligation(vocabulary))
             name = DISPLAY_NAMES.get(instrument, instrument).removeprefix("the ")
             label_for = f"{label} ({name})" if len(scope.instruments) > 1 else label
-            items += selector.pick(sentences, max_items=1, label=label_for)
+            bonus = _offence_establishing if label == "Criminalisation" else None
+            items += selector.pick(sentences, max_items=1, label=label_for, bonus=bonus)
     return items
+
+
+def _offence_establishing(sentence: Sentence) -> float:
+    return OPERATIVE_BONUS if OFFENCE_ESTABLISHING_RE.search(sentence.text) else 0.0
 
 
 def _facts(selector: Selector) -> list[BriefItem]:

@@ -10,6 +10,7 @@ gives the same quiz (the random choices are seeded from the topic).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import random
 import re
@@ -63,6 +64,7 @@ class QuizQuestion(BaseModel):
     options: list[str] = Field(default_factory=list)  # for multiple choice and which-article
     answer: str
     statement: str | None = None  # true/false: the statement judged; blank: the full clause
+    change: str | None = None  # a false statement's one changed element: "shall → shall not"
     evidence: str  # verbatim text of the cited passage that states the answer
     citation: SourceRef
 
@@ -137,6 +139,22 @@ def _ranked_clauses(assistant, scope) -> list[tuple[Sentence, str]]:
     return out
 
 
+MAX_LENGTH_RATIO = 3.0  # no option more than this many times as long as another
+# A proposition states who does what: not a gerund fragment ("Enabling a person ...").
+PROPOSITION = re.compile(r"^(?![A-Z][a-z]+ing\b)[A-Z\u201c\u2018\"]")
+
+
+def quoted(text: str) -> str:
+    """Text inside one pair of double quotation marks: its own double quotes become single
+    ones, so that a definition's “Child” never reads ““Child”."""
+    inner = text.replace("\u201c", "\u2018").replace("\u201d", "\u2019").replace('"', "\u2019")
+    return f"\u201c{inner}\u201d"
+
+
+def balanced(text: str) -> bool:
+    return text.count("\u201c") == text.count("\u201d") and text.count('"') % 2 == 0
+
+
 def clause_of(sentence: Sentence) -> str | None:
     """The sentence's own provision text: its last line (after a lead-in), without the
     paragraph number or letter and the trailing "; and"."""
@@ -144,7 +162,7 @@ def clause_of(sentence: Sentence) -> str | None:
     line = [part for part in raw.split("\n") if part.strip()][-1]
     text = MARKER.sub("", " ".join(line.split()))
     text = re.sub(r"(?:;|,)?\s*(?:and|or)?\s*$", "", text).rstrip(" ;,:")
-    if not MIN_CLAUSE <= len(text) <= MAX_CLAUSE or text.endswith(":"):
+    if not MIN_CLAUSE <= len(text) <= MAX_CLAUSE or text.endswith(":") or not balanced(text):
         return None
     return text
 
@@ -168,16 +186,31 @@ class Context:
 def true_false(context: Context, sentence: Sentence, clause: str, rng: random.Random,
                ) -> QuizQuestion | None:
     chunk = sentence.chunk
-    if not STATES_RULE.search(clause):
+    if not STATES_RULE.search(clause) or not PROPOSITION.match(clause):
         return None
     negated = negate(clause)
     make_false = negated is not None and rng.random() < 0.5
     statement = negated if make_false else clause
     where = f"{locate(sentence)} of {instrument_name(chunk)}"
     return QuizQuestion(
-        kind="true_false", prompt=f"True or false? Under {where}: \u201c{statement}\u201d",
+        kind="true_false", prompt=f"True or false? Under {where}: {quoted(statement)}",
         options=["True", "False"], answer="False" if make_false else "True",
-        statement=statement, evidence=clause, citation=cite(chunk, locate(sentence)))
+        statement=statement, change=changed_element(clause, statement) if make_false else None,
+        evidence=clause, citation=cite(chunk, locate(sentence)))
+
+
+def changed_element(source: str, statement: str) -> str | None:
+    """The one element a false statement changes ("shall → shall not"); None unless the two
+    differ in exactly one run of words."""
+    before, after = source.split(), statement.split()
+    changes = [op for op in difflib.SequenceMatcher(a=before, b=after, autojunk=False).get_opcodes()
+               if op[0] != "equal"]
+    if len(changes) != 1:
+        return None
+    _, i1, i2, j1, j2 = changes[0]
+    if (i1 == i2 or j1 == j2) and i1 > 0:  # a word put in or left out: name it with the one before
+        i1, j1 = i1 - 1, j1 - 1
+    return f"{' '.join(before[i1:i2]) or '∅'} → {' '.join(after[j1:j2]) or '∅'}"
 
 
 def negate(clause: str) -> str | None:
@@ -205,7 +238,7 @@ def which_article(context: Context, sentence: Sentence, clause: str, rng: random
     rng.shuffle(options)
     return QuizQuestion(
         kind="which_article",
-        prompt=f"Which article of {instrument_name(chunk)} provides: \u201c{clause}\u201d?",
+        prompt=f"Which article of {instrument_name(chunk)} provides: {quoted(clause)}?",
         options=options, answer=article_label(chunk), evidence=clause,
         citation=cite(chunk, locate(sentence)))
 
@@ -218,9 +251,12 @@ def multiple_choice(context: Context, sentence: Sentence, clause: str, rng: rand
     distractors: list[str] = []
     candidates = _other_articles(context.assistant, chunk)
     rng.shuffle(candidates)
+    own = re.compile(rf"\barticle\s+{re.escape(chunk.article or '')}\b", re.IGNORECASE)
     for other in candidates:
         option = _first_clause(other)
-        if option and normalise(option) not in normalise(chunk.text):
+        if option and normalise(option) not in normalise(chunk.text) and (
+                comparable(option, clause) and STATES_RULE.search(option)
+                and not own.search(option)):
             distractors.append(option)
         if len(distractors) == 3:
             break
@@ -235,6 +271,11 @@ def multiple_choice(context: Context, sentence: Sentence, clause: str, rng: rand
         options=options, answer=clause, evidence=clause, citation=cite(chunk, locate(sentence)))
 
 
+def comparable(option: str, answer: str) -> bool:
+    """Options of comparable length: the right one must not stand out by its size."""
+    return max(len(option), len(answer)) <= MAX_LENGTH_RATIO * min(len(option), len(answer))
+
+
 def fill_blank(context: Context, sentence: Sentence, clause: str, rng: random.Random,
                ) -> QuizQuestion | None:
     chunk = sentence.chunk
@@ -246,7 +287,7 @@ def fill_blank(context: Context, sentence: Sentence, clause: str, rng: random.Ra
     return QuizQuestion(
         kind="fill_blank",
         prompt=f"Fill in the blank ({locate(sentence)} of {instrument_name(chunk)}): "
-               f"\u201c{blanked}\u201d",
+               f"{quoted(blanked)}",
         answer=term, statement=clause, evidence=clause, citation=cite(chunk, locate(sentence)))
 
 
@@ -303,7 +344,8 @@ def answer_supported(question: QuizQuestion, chunk: Chunk) -> bool:
         statement = normalise(question.statement or "")
         if question.answer == "True":
             return statement == normalise(question.evidence)
-        return question.answer == "False" and bool(statement) and statement not in passage
+        return (question.answer == "False" and bool(statement) and statement not in passage
+                and changed_element(question.evidence, question.statement or "") is not None)
     if question.kind == "which_article":
         return (question.answer == article_label(chunk)
                 and question.options.count(question.answer) == 1)
@@ -312,7 +354,8 @@ def answer_supported(question: QuizQuestion, chunk: Chunk) -> bool:
         return (normalise(question.answer) in passage and len(wrong) == 3
                 and all(normalise(o) not in passage for o in wrong))
     if question.kind == "fill_blank":
-        filled = question.prompt[question.prompt.index("\u201c") + 1:-1].replace(
-            BLANK, question.answer, 1)
-        return normalise(question.answer) in passage and normalise(filled) in passage
+        statement = question.statement or ""
+        blanked = statement.replace(question.answer, BLANK, 1)
+        return (normalise(question.answer) in passage and normalise(statement) in passage
+                and quoted(blanked) in question.prompt)
     return False

@@ -19,7 +19,9 @@ BRIEF_FORMATS = ("md", "docx")
 QUIZ_FORMATS = ("md", "docx", "json")
 KIND_NAMES = {"true_false": "True or false", "which_article": "Which article",
               "multiple_choice": "Multiple choice", "fill_blank": "Fill in the blank"}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+|!~])")
+# Parentheses stay as they are: with brackets escaped no link can form, and "(a)" reads as it
+# is printed in the treaty.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#+|!~])")
 
 
 def escape_md(text: str) -> str:

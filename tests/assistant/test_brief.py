@@ -17,6 +17,17 @@ from assistant.brief import (
     resolve,
 )
 from assistant.trainer_export import brief_to_docx, brief_to_markdown, escape_md
+from ingest.clean import note_debris
+
+# The provisions each Working Group topic and "child trafficking" is specifically about.
+SPECIFIC = {
+    "child-trafficking": {("TIP Protocol", "Article 3(c)"), ("TIP Protocol", "Article 3(d)"),
+                          ("TIP Protocol", "Article 6, para. 4"), ("CRC OPSC", "Article 2(a)"),
+                          ("Slavery Convention 1956", "Article 1(d)")},
+    "organ-removal": {("TIP Protocol", "Article 3(a)"), ("CRC OPSC", "Article 3, para. 1")},
+    "som-cooperation": {("SOM Protocol", "Article 7"), ("SOM Protocol", "Article 10, para. 1")},
+    "som-protection": {("SOM Protocol", "Article 16, para. 1"), ("SOM Protocol", "Article 5")},
+}
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +75,10 @@ def test_som_protection_brief_quotes_article_16(som_protection):
 
 
 def test_child_trafficking_brief_quotes_article_3c_and_a_report_figure(child_trafficking):
-    definitions = child_trafficking.section("definitions")
-    assert definitions is not None
-    article_3 = [i for i in definitions.items
+    items = [item for key in ("key", "definitions")
+             for item in (child_trafficking.section(key).items if child_trafficking.section(key)
+                          else [])]
+    article_3 = [i for i in items
                  if i.citation.instrument == "TIP Protocol" and i.citation.article == "3"]
     assert article_3 and "(c)" in article_3[0].citation.locator
     assert "receipt of a child for the purpose of exploitation" in article_3[0].quote
@@ -92,7 +104,7 @@ def test_every_quote_is_in_its_passage_and_no_passage_twice(assistant, child_tra
 
 def test_sections_in_order_and_sources_list_every_document(child_trafficking):
     keys = [s.key for s in child_trafficking.sections]
-    order = ["definitions", "obligations", "protections", "facts", "related"]
+    order = ["key", "definitions", "obligations", "protections", "facts", "related"]
     assert keys == [k for k in order if k in keys]
     cited = {item.citation.doc_id for item in child_trafficking.items()}
     assert {s.source for s in child_trafficking.sources} >= {
@@ -133,4 +145,38 @@ def test_markdown_escapes_document_text(child_trafficking):
     assert markdown.startswith("# Brief: Child trafficking")
     assert "## Key definitions" in markdown
     assert escape_md("a) *bold* <b>x</b> [link](u)") == (
-        "a\\) \\*bold\\* \\<b\\>x\\</b\\> \\[link\\]\\(u\\)")
+        "a) \\*bold\\* \\<b\\>x\\</b\\> \\[link\\](u)")
+
+
+@pytest.fixture(scope="module")
+def preset_briefs(assistant, child_trafficking, som_protection):
+    built = {"child-trafficking": child_trafficking, "som-protection": som_protection}
+    for key in PRESETS:
+        built.setdefault(key, build_brief(assistant, key))
+    return built
+
+
+def test_each_topic_leads_with_its_specific_provisions(preset_briefs):
+    for key, wanted in SPECIFIC.items():
+        brief = preset_briefs[key]
+        assert brief.sections[0].key == "key", key
+        named = {(i.citation.instrument, i.citation.locator) for i in brief.sections[0].items}
+        assert wanted <= named, (key, named)
+    child = preset_briefs["child-trafficking"].section("key").items
+    assert any("under eighteen years of age" in item.quote for item in child)
+
+
+def test_criminalisation_line_is_the_offence_establishing_paragraph(preset_briefs):
+    for brief in preset_briefs.values():
+        obligations = brief.section("obligations")
+        lines = [i for i in (obligations.items if obligations else [])
+                 if (i.label or "").startswith("Criminalisation")]
+        for line in lines:
+            assert "establish as criminal offences" in " ".join(line.quote.split()), (
+                brief.title, line.citation.locator, line.quote)
+
+
+def test_no_brief_sentence_carries_note_debris(preset_briefs):
+    for brief in preset_briefs.values():
+        for item in brief.items():
+            assert note_debris(item.quote) == [], (brief.title, item.citation.locator, item.quote)

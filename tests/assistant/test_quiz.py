@@ -9,7 +9,15 @@ import pytest
 from docx import Document as WordDocument
 
 from assistant.brief import resolve
-from assistant.quiz import answer_supported, build_quiz, negate, topic_seed
+from assistant.quiz import (
+    MAX_LENGTH_RATIO,
+    answer_supported,
+    build_quiz,
+    changed_element,
+    negate,
+    quoted,
+    topic_seed,
+)
 from assistant.trainer_export import quiz_to_docx, quiz_to_json, quiz_to_markdown
 
 
@@ -76,3 +84,35 @@ def test_quiz_outputs(definition_quiz):
     document = WordDocument(io.BytesIO(quiz_to_docx(definition_quiz)))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Answers" in text and "Trafficking in Persons Protocol, Article 3" in text
+
+
+@pytest.fixture(scope="module")
+def topic_quizzes(assistant, definition_quiz):
+    topics = ("child trafficking", "protection of smuggled migrants", "organ removal")
+    return [definition_quiz, *(build_quiz(assistant, topic, n=12) for topic in topics)]
+
+
+def test_quoting_never_doubles_quotation_marks():
+    assert quoted("\u201cChild\u201d shall mean any person") == (
+        "\u201c\u2018Child\u2019 shall mean any person\u201d")
+    assert changed_element("States shall adopt", "States shall not adopt") == "shall → shall not"
+    assert changed_element("a b c", "x b y") is None
+
+
+def test_items_read_as_a_trainer_would_ask_them(topic_quizzes):
+    questions = [q for quiz in topic_quizzes for q in quiz.questions]
+    assert questions
+    for question in questions:
+        text = " ".join([question.prompt, *question.options])
+        assert "\u201c\u201c" not in text and "\\(" not in text
+        assert question.prompt.count("\u201c") == question.prompt.count("\u201d")
+        if question.kind == "multiple_choice":
+            lengths = [len(option) for option in question.options]
+            assert max(lengths) <= MAX_LENGTH_RATIO * min(lengths), question.options
+            assert not any(f"article {question.citation.article} " in o.lower()
+                           for o in question.options if o != question.answer)
+        if question.kind == "true_false":
+            assert not question.statement.split()[0].endswith("ing"), question.statement
+            if question.answer == "False":
+                assert question.change and changed_element(
+                    question.evidence, question.statement) == question.change
