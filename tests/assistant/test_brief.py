@@ -180,3 +180,11 @@ def test_no_brief_sentence_carries_note_debris(preset_briefs):
     for brief in preset_briefs.values():
         for item in brief.items():
             assert note_debris(item.quote) == [], (brief.title, item.citation.locator, item.quote)
+
+
+def test_a_french_question_on_the_definition_never_returns_an_endnote(assistant):
+    answer = assistant.ask("Quelle est la définition de la traite des personnes ?")
+    for passage in answer.passages:
+        paragraphs = [p for p in passage.chunk.text.split("\n\n") if p.strip()]
+        assert not any(note_debris(p.split(". ")[0]) for p in paragraphs), passage.chunk.text
+    assert not any(note_debris(citation.quote or "") for citation in answer.citations)
