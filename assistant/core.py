@@ -270,6 +270,9 @@ class Assistant:
         text, citations = compose(chosen, base["passages"], query.language)
         answer = Answer(text=text, citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations), **base)
+        from assistant.crossrefs import referred_citations
+
+        answer.referred_to = referred_citations(answer, self.retriever, query.text)
         if mode == "llm":
             from assistant.llm import answer_with_llm
 
