@@ -44,6 +44,7 @@ from assistant.render import (  # noqa: E402
 )
 from assistant.settings import Settings  # noqa: E402
 from ui_brief import add_brief_tab  # noqa: E402
+from ui_provisions import add_provisions_tab  # noqa: E402
 
 EXAMPLES = [
     "What is the definition of trafficking in persons?",
@@ -71,8 +72,8 @@ CSS = """
 a.cite {text-decoration:none; font-weight:600;}
 #active-filters p {margin:0; font-size:0.9em; color:#b45309;}
 """
-# A `[n]` in any turn opens that turn's source in the panel (and the details around it);
-# a new answer is scrolled to its start, not its end.
+# A `[n]` in any turn opens that turn's source in the panel (and the details around it); a
+# cited treaty article opens in the Provisions tab; a new answer is scrolled to its start.
 JS = """
 () => {
   document.addEventListener("click", (event) => {
@@ -85,6 +86,21 @@ JS = """
       if (node.tagName === "DETAILS") node.open = true;
     }
     target.scrollIntoView({block: "start", behavior: "smooth"});
+  });
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.open-provision");
+    if (!link) return;
+    event.preventDefault();
+    const tab = [...document.querySelectorAll('button[role="tab"]')]
+      .find((button) => button.innerText.trim() === "Provisions");
+    if (tab) tab.click();
+    setTimeout(() => {
+      const box = document.querySelector("#provision-citation textarea");
+      if (!box) return;
+      box.value = link.dataset.citation;
+      box.dispatchEvent(new Event("input", {bubbles: true}));
+      setTimeout(() => document.querySelector("#provision-open").click(), 200);
+    }, 300);
   });
 }
 """
@@ -374,6 +390,7 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
                     refresh = gr.Button(I18N("refresh"), size="sm")
                     reload = gr.Button(I18N("reload"), size="sm")
             add_brief_tab(assistant)
+            add_provisions_tab(assistant)
 
         ask_inputs = [question, turns_state, doc_filter, instrument_filter, kind_filter,
                       year_min, year_max, k, mode]

@@ -33,7 +33,7 @@ FORMATS = ["md", "docx"]
 
 def add_provisions_tab(assistant) -> None:
     names = instrument_names(assistant)
-    with gr.Tab("Provisions"):
+    with gr.Tab("Provisions", id="provisions"):
         gr.Markdown("Read the instruments article by article: each article with the "
                     "provisions it refers to and those that refer to it.")
         with gr.Row():
@@ -43,8 +43,9 @@ def add_provisions_tab(assistant) -> None:
                                   label="Article")
         with gr.Row():
             citation = gr.Textbox(label="Open a citation",
-                                  placeholder="e.g. SOM Protocol, Art. 6", scale=3)
-            open_button = gr.Button("Open")
+                                  placeholder="e.g. SOM Protocol, Art. 6", scale=3,
+                                  elem_id="provision-citation")
+            open_button = gr.Button("Open", elem_id="provision-open")
         contents = gr.Markdown(toc(assistant, names[0]) if names else "")
         shown = gr.Markdown(elem_id="provision-view")
         with gr.Accordion("Compare instruments", open=False):

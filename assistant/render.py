@@ -198,9 +198,18 @@ def citation_html(citation: Citation, turn: int, open_: bool = False,
         f'{f" &middot; {escape_html(pages)}" if pages else ""}</summary>'
         f'<blockquote class="passage">{highlight(shown, citation.quote)}</blockquote>'
         f'<p class="source-meta">{escape_html(citation.source)} &middot; '
-        f"{_official_link(citation.url, citation.page_start)}</p>"
+        f"{_official_link(citation.url, citation.page_start)}{_provision_link(citation)}</p>"
         "</details>"
     )
+
+
+def _provision_link(citation: Citation) -> str:
+    """A treaty article opens in the Provisions tab (the app's script does the opening)."""
+    if not citation.instrument or not (citation.locator or "").startswith("Article"):
+        return ""
+    label = escape_html(f"{citation.instrument}, {citation.locator}")
+    return (f' &middot; <a class="open-provision" href="#provision-view" '
+            f'data-citation="{label}">Open the article</a>')
 
 
 def grouped_citations_html(citations: list[Citation], turn: int, open_first: bool) -> str:

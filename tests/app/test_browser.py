@@ -142,3 +142,15 @@ def test_the_interface_follows_the_browsers_language(browser, url, locale, ask_l
         assert page.get_by_text(filters_label).first.is_visible()
     finally:
         context.close()
+
+
+def test_a_cited_article_opens_in_the_provisions_tab(page):
+    ask(page, QUESTION)
+    page.locator('#chat a.cite[href="#source-0-1"]').wait_for(timeout=TIMEOUT_MS)
+    page.locator("#source-0-1 a.open-provision").click()
+    page.wait_for_function(
+        "document.querySelector('#provision-view') && "
+        "document.querySelector('#provision-view').innerText.includes('Article 6')",
+        timeout=30_000)
+    view = page.locator("#provision-view").inner_text()
+    assert "Smuggling of Migrants" in view or "SOM Protocol" in view
