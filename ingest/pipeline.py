@@ -58,6 +58,8 @@ class IngestReport:
     # text and HTML files read in another encoding than UTF-8: path -> encoding
     encodings: dict[str, str] = field(default_factory=dict)
     download_failures: list[tuple[str, str]] = field(default_factory=list)
+    # references of a treaty that point outside the corpus: path -> "Article 12: article 44 …"
+    unresolved: dict[str, list[str]] = field(default_factory=dict)
     seconds: float = 0.0
     # where the seconds went: reading and splitting files, waiting for the model to load,
     # embedding, writing to Chroma (the rest: finding and hashing files)
@@ -96,6 +98,8 @@ class IngestReport:
         lines += [f"problem: {p.path}: {p.reason}" for p in self.problems]
         lines += [f"read as {encoding}: {path}" for path, encoding in self.encodings.items()]
         lines += [f"not downloaded: {doc_id}: {why}" for doc_id, why in self.download_failures]
+        lines += [f"reference to nothing indexed: {Path(path).name}, {item}"
+                  for path, items in self.unresolved.items() for item in items]
         return "\n".join(lines)
 
 
@@ -264,6 +268,8 @@ class Ingestor:
             return
         if prepared.encoding and prepared.encoding != "utf-8":
             report.encodings[str(source.path)] = prepared.encoding
+        if prepared.unresolved:
+            report.unresolved[str(source.path)] = prepared.unresolved
         began = time.perf_counter()
         model_and_embed = report.model_seconds + report.embed_seconds
         self._store_chunks(doc.id, prepared.chunks, source.sha256, report)

@@ -13,7 +13,12 @@ from assistant.settings import Settings
 from ingest.loaders import LoadedFile, LoadError, load_file
 from ingest.split_baseline import split_baseline
 from ingest.split_sections import split_sections
-from ingest.split_treaty import ARTICLE_RE, locate_pages, split_treaty
+from ingest.split_treaty import (
+    ARTICLE_RE,
+    locate_pages,
+    split_treaty,
+    unresolved_references,
+)
 
 log = logging.getLogger(__name__)
 CHANGED = "changed while being ingested (not what was hashed): ingest again"
@@ -39,6 +44,8 @@ class Prepared:
     pages: int = 0
     problem: str | None = None
     encoding: str | None = None  # of a text or HTML file
+    # references of a treaty text that point nowhere: "Article 12: article 44 of the Convention"
+    unresolved: list[str] = field(default_factory=list)
 
 
 def split_document(doc: Document, loaded: LoadedFile, settings: Settings,
@@ -78,7 +85,16 @@ def prepare_file(source: SourceFile, settings: Settings, file_metadata: bool) ->
     if not chunks:
         return Prepared(source, problem="no text to index")
     pages = sum(1 for page in loaded.pages if page.index is not None)
-    return Prepared(source, doc, chunks, pages, encoding=loaded.encoding)
+    return Prepared(source, doc, chunks, pages, encoding=loaded.encoding,
+                    unresolved=_unresolved(doc, loaded, settings))
+
+
+def _unresolved(doc: Document, loaded: LoadedFile, settings: Settings) -> list[str]:
+    if doc.kind != "treaty" or settings.chunking == "baseline":
+        return []
+    text = "\n\n".join(page.text for page in loaded.pages)
+    return [f"Article {article}: {ref.written or ref.target_id}"
+            for article, ref in unresolved_references(doc, text)]
 
 
 def _has_articles(loaded: LoadedFile) -> bool:
