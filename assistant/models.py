@@ -147,6 +147,7 @@ class Citation(SourceLocation):
     passage_rank: int  # rank of the cited passage in Answer.passages
     text: str
     quote: str | None = None  # the sentence(s) of the passage the answer quotes
+    notes: str | None = None  # a report passage's footnotes and endnotes, shown on demand
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage, quote: str | None = None) -> Citation:
@@ -165,6 +166,7 @@ class Citation(SourceLocation):
             instrument=c.instrument,
             text=c.text,
             quote=quote,
+            notes=c.notes,
         )
 
     def as_result(self) -> dict:

@@ -197,10 +197,21 @@ def citation_html(citation: Citation, turn: int, open_: bool = False,
         f"{escape_html(citation.locator)}"
         f'{f" &middot; {escape_html(pages)}" if pages else ""}</summary>'
         f'<blockquote class="passage">{highlight(shown, citation.quote)}</blockquote>'
+        f"{_notes_html(citation.notes)}"
         f'<p class="source-meta">{escape_html(citation.source)} &middot; '
         f"{_official_link(citation.url, citation.page_start)}{_provision_link(citation)}</p>"
         "</details>"
     )
+
+
+def _notes_html(notes: str | None) -> str:
+    """A report passage's notes, folded: they are the document's apparatus, not the answer."""
+    if not notes or not notes.strip():
+        return ""
+    lines = [line for line in notes.splitlines() if line.strip()]
+    items = "".join(f"<li>{escape_html(line)}</li>" for line in lines)
+    return (f'<details class="notes"><summary>Notes of this passage ({len(lines)})</summary>'
+            f"<ul>{items}</ul></details>")
 
 
 def _provision_link(citation: Citation) -> str:

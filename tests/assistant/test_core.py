@@ -11,6 +11,7 @@ from assistant.answer import lead_in_mismatches
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.models import Filters
 from evals.questions import load_questions
+from ingest.clean import note_debris
 
 DEV_QUESTIONS = Path(__file__).resolve().parents[2] / "evals" / "questions.jsonl"
 
@@ -192,7 +193,8 @@ def test_the_paragraph_that_answers_is_quoted_from_the_best_provision(assistant)
     assert lead_in_mismatches(answer) == []
 
 
-def test_every_dev_answer_names_what_it_quotes_and_cites_no_weak_passage(assistant):
+def test_every_dev_answer_names_what_it_quotes_quotes_no_notes_and_cites_no_weak_passage(
+        assistant):
     """A rule, not a score: checked over every question of the dev set."""
     cut = assistant.settings.ranking.citation_cut
     for question in load_questions(DEV_QUESTIONS):
@@ -200,6 +202,8 @@ def test_every_dev_answer_names_what_it_quotes_and_cites_no_weak_passage(assista
         if answer.refused:
             continue
         assert lead_in_mismatches(answer) == [], question.id
+        assert [d for c in answer.citations for d in note_debris(c.quote or "")] == [], \
+            question.id  # no footnote marker glued to a word, no reference-list entry
         if len(assistant.query(question.question).parts) > 1:
             continue  # each part is cut against its own best passage
         best = max(p.score for p in answer.passages)

@@ -117,3 +117,17 @@ def test_citations_read_short_and_each_document_is_titled_once():
                    title="Global Report on Trafficking in Persons 2024: Chapter 2, Africa")
     assert short_name(Passage(chunk=report, rank=1, score=0.5)) == \
         "Global Report on Trafficking in Persons 2024"
+
+
+def test_a_report_passages_notes_are_folded_under_it_not_quoted():
+    chunk = Chunk(doc_id="g", source="g.pdf", title="Global Report", locator="p. 88",
+                  text="Most victims were detected in the region.j",
+                  notes="j UNODC (2023) <b>survey</b> of 154 interviews.")
+    passage = Passage(chunk=chunk, rank=1, score=0.9)
+    citation = Citation.from_passage(1, passage, quote="Most victims were detected in the region.")
+    answer = Answer(question="Where were victims detected?", text="Quoted [1]",
+                    citations=[citation], passages=[passage])
+    panel = sources_html(answer, 0)
+    assert '<details class="notes"><summary>Notes of this passage (1)</summary>' in panel
+    assert "&lt;b&gt;survey&lt;/b&gt;" in panel and "<b>" not in panel
+    assert "154 interviews" not in answer_markdown(answer, 0)
