@@ -152,7 +152,10 @@ def quoted(text: str) -> str:
 
 
 def balanced(text: str) -> bool:
-    return text.count("\u201c") == text.count("\u201d") and text.count('"') % 2 == 0
+    """Every quotation opened is closed; the transcriptions mix curly and straight marks
+    (“Trafficking in persons" in Article 3(a)), so a straight one may close a curly one."""
+    opened, closed, straight = (text.count(mark) for mark in ("\u201c", "\u201d", '"'))
+    return (opened + closed + straight) % 2 == 0 and closed <= opened + straight
 
 
 def clause_of(sentence: Sentence) -> str | None:
