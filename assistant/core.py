@@ -26,7 +26,7 @@ from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, EmptyIndexError
 from assistant.grounding import ungrounded
 from assistant.i18n import language_name, message
-from assistant.language import is_latin_script
+from assistant.language import is_latin_script, load_detector
 from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreachable, last_written
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.query import Query, build_query, clean_question
@@ -50,6 +50,8 @@ class Assistant:
         self._cache_lock = Lock()
         self._reload_lock = Lock()
         self._index = self._load()
+        if self.settings.language == "auto":
+            load_detector()  # seconds, paid at start-up rather than by the first question
 
     # state: one immutable snapshot of the index, swapped whole (see assistant/live_index.py)
     @property

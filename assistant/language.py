@@ -12,6 +12,7 @@ wording of a provision.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -32,14 +33,28 @@ _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四":
 _CN_NUMBER = r"[0-9零〇一二两三四五六七八九十百]+"
 
 
-@cache
+_IDENTIFIER_LOCK = threading.Lock()
+
+
 def _identifier():
+    """py3langid's model, loaded once even when the first questions arrive together."""
+    with _IDENTIFIER_LOCK:
+        return _load_identifier()
+
+
+@cache
+def _load_identifier():
     """py3langid's model (shipped inside the wheel), restricted to the six languages."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(LANGUAGES))
     return identifier
+
+
+def load_detector() -> None:
+    """Load the language model now (at start-up), not inside the first question."""
+    _identifier()
 
 
 def detect_language(text: str, min_confidence: float = 0.5) -> str:

@@ -37,6 +37,8 @@ class LoadResult:
     latencies_s: list[float] = field(default_factory=list)
     wall_s: float = 0.0
     app_peak_rss_mib: float | None = None
+    app_cpu_s: float | None = None  # CPU seconds the app spent during the load
+    clients_cpu_s: float | None = None  # and the load generator (50 clients) itself
 
     @property
     def p50_s(self) -> float:
@@ -89,6 +91,15 @@ def peak_rss_mib(pid: int) -> float | None:
     except OSError:
         return None
     return None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def start_app(env: dict[str, str], port: int, timeout_s: float = 300) -> subprocess.Popen:
@@ -146,7 +157,11 @@ def run_load(url: str, questions: list[str], users: int, per_user: int,
                 if data.get("question") != question:
                     result.cross_talk += 1
 
+    import resource
+
     began = time.perf_counter()
+    app_cpu = cpu_seconds(pid) if pid else None
+    own_cpu = resource.getrusage(resource.RUSAGE_SELF)
     threads = [threading.Thread(target=one_user, args=(u,)) for u in range(users)]
     for thread in threads:
         thread.start()
@@ -154,6 +169,11 @@ def run_load(url: str, questions: list[str], users: int, per_user: int,
         thread.join()
     result.wall_s = time.perf_counter() - began
     result.app_peak_rss_mib = peak_rss_mib(pid) if pid else None
+    if pid and app_cpu is not None and (now := cpu_seconds(pid)) is not None:
+        result.app_cpu_s = round(now - app_cpu, 2)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    result.clients_cpu_s = round(used.ru_utime + used.ru_stime - own_cpu.ru_utime
+                                 - own_cpu.ru_stime, 2)
     return result
 
 
