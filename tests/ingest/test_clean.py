@@ -115,27 +115,9 @@ def test_real_pages_are_cleaned():
 
 def _pdf_with_notes(path: Path, pages: list[list[tuple[str, int]]]) -> Path:
     """A PDF whose lines are set at their own font size (body 10 pt, notes 7 pt)."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject, StreamObject
+    from tests.ingest.text_pdf import write_text_pdf
 
-    writer = PdfWriter()
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
-    for lines in pages:
-        page = writer.add_blank_page(612, 792)
-        operations = ["BT", "12 TL", "50 750 Td"]
-        for line, size in lines:
-            operations += [f"/F1 {size} Tf", f"({line}) Tj T*"]
-        stream = StreamObject()
-        stream.set_data("\n".join([*operations, "ET"]).encode("cp1252"))
-        page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/Resources")] = DictionaryObject(
-            {NameObject("/Font"): DictionaryObject({NameObject("/F1"): font})})
-    with path.open("wb") as handle:
-        writer.write(handle)
-    return path
+    return write_text_pdf(path, pages)
 
 
 BODY_LINES = [
