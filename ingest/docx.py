@@ -22,7 +22,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from lxml.etree import LxmlError
 
-from ingest.loaders import LoadedFile, LoadError, Page, inline_text
+from ingest.loaded import LoadedFile, LoadError, Page, inline_text
 
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)
 ARTICLE_LINE = re.compile(

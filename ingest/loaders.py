@@ -15,9 +15,8 @@ import math
 import os
 import re
 import stat
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
 
 from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, ProcessingInstruction, Tag
 from charset_normalizer import from_bytes
@@ -29,10 +28,9 @@ from ingest.clean import (
     clean_pdf_document,
     clean_plain_text,
     line_font_sizes,
-    normalize_characters,
 )
+from ingest.loaded import FileFormat, LoadedFile, LoadError, Page, inline_text
 
-FileFormat = Literal["pdf", "markdown", "text", "html", "docx"]
 SUPPORTED_EXTENSIONS: dict[str, FileFormat] = {
     ".pdf": "pdf",
     ".md": "markdown",
@@ -78,40 +76,6 @@ CONTAINER_TAGS = ("div", "section", "article", "main", "ul", "ol", "dl", "table"
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = ("p", "li", "dt", "dd", "blockquote", "pre", "td", "th", "caption", "figcaption",
               *HEADING_TAGS)
-
-
-@dataclass(frozen=True)
-class Page:
-    index: int | None  # 1-based PDF page index, None for non-paged files
-    label: str | None  # printed page label (PdfReader.page_labels)
-    text: str  # cleaned text
-    # a report's footnotes, endnotes and reference-list entries printed on this page, kept
-    # out of `text` (marker -> note text), and where in `text` each marker stood
-    notes: dict[str, str] = field(default_factory=dict)
-    markers: tuple[tuple[int, str], ...] = ()
-
-
-@dataclass
-class LoadedFile:
-    path: Path
-    format: FileFormat
-    pages: list[Page]
-    title: str | None = None
-    year: int | None = None
-    author: str | None = None
-    encoding: str | None = None  # of a text or HTML file ("utf-8", "cp1252", "utf-16-le")
-    sha256: str | None = None  # of the bytes actually read
-
-
-class LoadError(Exception):
-    """A file that cannot be ingested; `reason` is short and meant for people."""
-
-    def __init__(self, path: Path, reason: str, detail: str | None = None) -> None:
-        self.path = Path(path)
-        self.reason = reason
-        self.detail = detail
-        message = f"{self.path.name}: {reason}" + (f" ({detail})" if detail else "")
-        super().__init__(message)
 
 
 def load_file(path: Path, max_file_bytes: int | None = None,
@@ -492,12 +456,6 @@ def _block_text(tag: Tag) -> str:
     if not text:
         return ""
     return f"# {text}" if tag.name in HEADING_TAGS else text
-
-
-def inline_text(text: str) -> str:
-    """One line of text from inline pieces: single spaces, none before punctuation."""
-    text = " ".join(normalize_characters(text).split())
-    return re.sub(r"\(\s+", "(", re.sub(r"\s+([.,;:!?)])", r"\1", text))
 
 
 def _dedupe_adjacent(blocks: list[str]) -> list[str]:

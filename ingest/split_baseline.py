@@ -6,7 +6,7 @@ from __future__ import annotations
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.models import Chunk, Document
-from ingest.loaders import LoadedFile
+from ingest.loaded import LoadedFile
 
 
 def split_baseline(doc: Document, loaded: LoadedFile, chunk_size: int = 1000,

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.models import Chunk, Document
-from ingest.loaders import LoadedFile, Page
+from ingest.loaded import LoadedFile, Page
 
 PAGE_SEPARATOR = "\n\n"
 HEADING_RE = re.compile(r"^#{1,6}\s*(\S.*?)\s*#*\s*$")

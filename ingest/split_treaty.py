@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from assistant.models import Chunk, Document
-from ingest.loaders import Page
+from ingest.loaded import Page
 
 ARTICLE_RE = re.compile(r"^\s*#*\s*\**\s*Article\s+(\d+)(\s*bis)?\s*\**\s*$", re.IGNORECASE)
 CHAPTER_RE = re.compile(
