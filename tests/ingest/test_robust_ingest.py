@@ -216,7 +216,11 @@ from ingest.prepare import SourceFile, prepare_file
 
 folder, data = Path(sys.argv[1]), Path(sys.argv[2])
 def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, the peak of this process's own memory: ru_maxrss would carry over the peak of the
+    # process that forked and exec'd this one (Linux keeps it across execve), here pytest's
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 settings = Settings(data_dir=data, corpus_dirs=[folder])
 report = run_ingest(settings, progress=False)
