@@ -95,7 +95,8 @@ class Assistant:
         chunks = retriever.chunks
         return LoadedIndex(
             retriever=retriever, idf=_idf(retriever),
-            coverage=Coverage(f"{c.index_text()} {c.year or ''}" for c in chunks),
+            coverage=Coverage((f"{c.index_text()} {c.year or ''}" for c in chunks),
+                              instruments=_instrument_names(chunks)),
             latest_year=max((c.year for c in chunks if c.year), default=None),
             written_at=written_at)
 
@@ -324,6 +325,11 @@ class Assistant:
         unknown = self.coverage.unknown_names(query.text)
         if unknown:
             notices.append(message("never_mention", language, names=", ".join(unknown)))
+        if missing := self.coverage.unknown_instruments(query.text, sentence=not query.translated):
+            indexed = ", ".join(sorted({c.instrument for c in self.retriever.chunks
+                                        if c.instrument and c.kind == "treaty"}))
+            notices.append(message("not_indexed", language, names=", ".join(missing),
+                                   indexed=indexed))
         translation = query.translation
         if translation and translation.read_share < self.settings.min_read_share:
             unread = ", ".join(dict.fromkeys(translation.unmatched))
@@ -432,6 +438,12 @@ class Assistant:
 
 def refusal_text(language: str = "en") -> str:
     return message("refusal", language)
+
+
+def _instrument_names(chunks: list) -> list[str]:
+    """The indexed instruments, each by its short name and its title."""
+    return list(dict.fromkeys(name for c in chunks if c.instrument
+                              for name in (c.instrument, c.title)))
 
 
 def _idf(retriever: Retriever) -> dict[str, float]:

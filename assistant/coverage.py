@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from difflib import get_close_matches
 
 from assistant.grounding import COUNT, place_pattern
-from assistant.references import instruments_named, without_instrument_names
+from assistant.references import INSTRUMENT_ALIASES, instruments_named, without_instrument_names
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
 
 # Document numbers such as "2011/36/EU" or "A/RES/55/25": cited exactly or not at all.
 IDENTIFIER_RE = re.compile(r"\b[A-Z0-9]+(?:/[A-Z0-9]+)+\b")
@@ -96,58 +102,270 @@ SETTING_RE = re.compile(
     r"((?:[A-Z][\w'\u2019-]*)(?:\s+(?:de\s+|del\s+|of\s+)?[A-Z][\w'\u2019-]*)*)")
 ABOUT_A_PLACE_RE = re.compile(
     r"\b(trends?|situation|prevalence|patterns?|profile|flows?|routes?|hotspots?)\b", re.I)
+# A name is what the question asks about, rather than a detail of its facts, when it names a
+# source of rules or information: a document ("the Modern Slavery Act", "the Generation 30
+# study"), a body ("the European Court of Human Rights"), an acronym (GRETA, IOM), a case
+# ("Rantsev v. Cyprus"), or a name in the position of a source ("according to Europol", "what
+# does Europol recommend"). A language, a town, a nationality or a capitalised common word
+# ("only speaks Tigrinya", "Koranic schools", "an Italian Navy patrol") is a detail.
+DOCUMENT_HEADS = _word_set(
+    "act acts directive directives convention conventions protocol protocols treaty "
+    "treaties statute statutes report reports study studies survey surveys project "
+    "projects campaign campaigns fund funds code codes law laws regulation regulations "
+    "resolution resolutions declaration declarations charter charters agreement "
+    "agreements guidelines principles strategy strategies plan plans index database "
+    "programme program initiative judgment judgement ruling case decision decisions "
+    "recommendations framework covenant")
+BODY_HEADS = _word_set(
+    "court courts commission committee council agency office organization organisation "
+    "ministry department bureau institute foundation union secretariat tribunal "
+    "parliament rapporteur network observatory")
+ACTOR_NOUNS = _word_set(
+    "agent agents officer officers official officials patrol patrols team teams staff "
+    "inspector inspectors investigator investigators police vessel vessels ship ships "
+    "boat unit units")
+SOURCE_BEFORE_RE = re.compile(
+    r"(?:according to|as reported by|in the view of|(?:what|how|which|when|why)\s+"
+    r"(?:does|did|do|has|have|had|will|would)|(?:what|how)\s+(?:is|was|are|were))\s+"
+    r"(?:the\s+)?$", re.IGNORECASE)
+SOURCE_VERB_RE = re.compile(
+    r"^\s*(?:say|says|said|recommend\w*|report\w*|find|finds|found|estimate\w*|decide\w*|"
+    r"rule[sd]?|require\w*|propose\w*|conclude\w*|evaluate\w*|assess\w*|publish\w*|"
+    r"state[sd]?|define\w*|count\w*|record\w*|monitor\w*|advise\w*|suggest\w*|"
+    r"classif\w*|rank\w*)\b", re.IGNORECASE)
+CASE_RE = re.compile(r"\b([A-Z][\w'-]*(?:\s+and\s+Others)?\s+v\.?\s+[A-Z][\w'-]*"
+                     r"(?:\s+and\s+[A-Z][\w'-]*)?)")
+SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\"'\u201c\u2018(]\s*)([A-Z][\w'-]*)")
+
+
+# An instrument named by its kind and what it is about: "the Optional Protocol on the
+# involvement of children in armed conflict", "the Protocol to the Forced Labour Convention",
+# "the Council of Europe Convention", "the trafficking protocol".
+INSTRUMENT_HEAD_RE = re.compile(
+    r"\b(protocol|convention|treaty|directive|statute|covenant|charter)s?\b", re.IGNORECASE)
+INSTRUMENT_TAIL_RE = re.compile(r"^\s+(on|against|to|for|relating to|concerning)\s",
+                                re.IGNORECASE)
+# "a special treaty", "any convention": no instrument in particular
+INDEFINITE = _word_set(
+    "a an any no some each every another other such")
+DEFINITE = _word_set(
+    "the this these that those")
+# where the words after an instrument's kind stop naming it
+TAIL_STOP = _word_set(
+    "is are was were be been does do did has have had must shall should may might can "
+    "could will would say says said require requires required set sets provide provides "
+    "define defines allow allows apply applies mean means cover covers state states "
+    "oblige obliges about regarding when if that which who whom where whether because as "
+    "than so while since what how why ban bans prohibit prohibits permit permits protect "
+    "protects forbid forbids let lets make makes need needs give gives")
+# words that say nothing about which instrument is meant
+INSTRUMENT_FILLER = _word_set(
+    "the a an this that these those which what whose its their our your un united nations "
+    "optional international main new relevant same both two other any each such under of "
+    "in and s on against to for relating concerning article articles art paragraph")
+NAME_STOP = _word_set(
+    "the a an this that these those which what whose its their our your under of in on to "
+    "by for from with about and or is are does do did can may must has have over at into "
+    "against through via within without between per")
 
 
 def without_settings(question: str) -> str:
     """The question without the places it only sets the facts in (see SETTING_RE)."""
-    if COUNT.search(question) or ABOUT_A_PLACE_RE.search(question):
+    if about_a_place(question):
         return question
     return SETTING_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
+
+
+def about_a_place(question: str) -> bool:
+    """A count, or a place's trends or routes: any name in it is what is asked about."""
+    return bool(COUNT.search(question) or ABOUT_A_PLACE_RE.search(question))
 
 
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
+def _stems(text: str) -> set[str]:
+    """Lower-case words without a plural or possessive 's': "Migrants" is "migrant"."""
+    return {re.sub(r"(?<=[a-z]{3})s$", "", w) for w in _normal(text.replace("\u2019", "'")
+                                                           .replace("'s", "")).split()}
+
+
+def _words_after(question: str, end: int, n: int = 2) -> list[str]:
+    return [w.lower() for w in re.findall(r"[A-Za-z]+", question[end:end + 40])[:n]]
+
+
+def _name_before(text: str, most: int = 4) -> tuple[list[str], str | None]:
+    """The words of an instrument's name before its kind and the word before them: "under the
+    ILO's 2014" gives (["ILO's", "2014"], "the"), "the Council of Europe" (["Council", "of",
+    "Europe"], "the"), "without a special" (["special"], "a")."""
+    words = text.split()[-(most + 2):]
+    kept: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        word = words[i].strip(",;:")
+        if word != words[i] or len(kept) == most:
+            return kept, None
+        if word.lower() == "of" and i > 0 and words[i - 1][:1].isupper() and kept:
+            kept.insert(0, word)
+            continue
+        if word.lower() in NAME_STOP or not re.fullmatch(r"[\w'\u2019-]+", word):
+            return kept, word.lower()
+        kept.insert(0, word)
+    return kept, None
+
+
+def _capitalised_run(words: list[str]) -> list[str]:
+    """The capitalised words (with numbers and an inner "of") that end `words`, back to a
+    word that names no instrument in particular ("State Parties Supplementary": "Supplementary")."""
+    run: list[str] = []
+    for word in reversed(words):
+        if not (word[0].isupper() or word[0].isdigit() or (word == "of" and run)):
+            break
+        if word.lower() in GENERIC_NAMES:
+            break
+        run.insert(0, word)
+    while run and run[0] == "of":
+        run.pop(0)
+    return run
+
+
+def _name_after(text: str, most: int = 8) -> list[str]:
+    """The words of an instrument's name after its kind ("on the sale of children", "to the
+    Forced Labour Convention"), up to punctuation or a word that begins the rest of the
+    sentence ("... say about"); "to" begins a name only before "the" or a capital ("to
+    Prevent"), not before a verb ("... convention to hand over")."""
+    match = INSTRUMENT_TAIL_RE.match(text)
+    if not match:
+        return []
+    if match.group(1).lower() == "to" and not re.match(r"\s*(?:the\b|[A-Z])", text[match.end():]):
+        return []
+    words: list[str] = []
+    for token in re.findall(r"[\w'\u2019-]+|[^\w\s]", text[:200])[:most]:
+        if not re.match(r"[\w'\u2019-]", token) or token.lower() in TAIL_STOP:
+            break
+        words.append(token)
+    while words and words[-1].lower() in INSTRUMENT_FILLER:
+        words.pop()
+    return words
+
+
+def names_a_source(question: str, name: str) -> bool:
+    """Whether `name`, as the question uses it, names a source of rules or information."""
+    if name.isdigit() or IDENTIFIER_RE.fullmatch(name) or CASE_RE.fullmatch(name):
+        return True
+    words = [w.lower() for w in name.split()]
+    if len(words) > 1:  # "Modern Slavery Act", "Council of Europe": its head says what it is
+        return any(w in DOCUMENT_HEADS | BODY_HEADS for w in words)
+    for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question):
+        before, after = question[:match.start()], question[match.end():]
+        following = [w for w in _words_after(question, match.end()) if not w.isdigit()][:1]
+        if following and following[0] in DOCUMENT_HEADS:  # "the Generation 30 study"
+            return True
+        if _is_acronym(name) and not (following and following[0] in ACTOR_NOUNS):
+            return True
+        if re.search(r"according to\s+(?:the\s+)?$", before, re.I) or (
+                SOURCE_BEFORE_RE.search(before) and SOURCE_VERB_RE.match(after)):
+            return True
+    return False
+
+
+def _is_acronym(word: str) -> bool:
+    letters = re.sub(r"[^A-Za-z]", "", word)
+    return len(letters) > 1 and letters.isupper()
+
+
 class Coverage:
     """Words and text of the indexed corpus, for spotting names it never mentions."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, texts: Iterable[str], instruments: Iterable[str] = ()) -> None:
+        """`texts`: every indexed passage; `instruments`: the titles and short names of the
+        indexed instruments (their usual names, INSTRUMENT_ALIASES, are added)."""
         # "the Oba (King) of Benin" also counts as "the Oba of Benin".
         unique = {_normal(v) for t in texts for v in (t, re.sub(r"\([^)]{0,40}\)", " ", t))}
         self.words: set[str] = {w for text in unique for w in text.split()}
         self.text = " " + " ".join(sorted(unique)) + " "
+        self.instruments = [_stems(name) | _stems(" ".join(INSTRUMENT_ALIASES.get(name, ())))
+                            for name in instruments]
 
-    def unknown_names(self, question: str, names: bool = True) -> list[str]:
-        """Names, acronyms, years and multi-word names of the question absent from the corpus
-        (the instruments' own names, "the Palermo Protocol", are known whatever the text).
-        `names=False` looks up only what reads the same in every language: years, numbers,
-        acronyms and document numbers."""
+    def unknown_instruments(self, question: str, sentence: bool = True) -> list[str]:
+        """Instruments the question names that are not indexed and that no passage names
+        either: "the Optional Protocol on the involvement of children in armed conflict" is
+        not the Optional Protocol on the sale of children. An instrument is known when the
+        words that say which one it is (before its kind, and the first ones after "on",
+        "against", "to") all belong, allowing a typo, to the title or usual names of one
+        indexed instrument. "A treaty", "convention offences" name no instrument.
+        `sentence=False`: the question's English terms as read from another language, a row
+        of terms rather than a sentence, where only capitalised names count."""
+        unknown: list[str] = []
+        covered = 0
+        for head in INSTRUMENT_HEAD_RE.finditer(question):
+            if head.start() < covered:  # "the Protocol to the Forced Labour Convention"
+                continue
+            before, determiner = _name_before(question[:head.start()])
+            if determiner not in DEFINITE or not sentence:  # "... prosecuted due Smuggling
+                before = _capitalised_run(before)  # of Migrants Protocol": the name alone
+            tail = _name_after(question[head.end():])
+            covered = head.end() + len(" ".join(tail)) + 1
+            named = (head.group(0)[0].isupper() or determiner in ("the", "this")
+                     or any(w[0].isupper() for w in before))
+            if determiner in INDEFINITE or not named:
+                continue
+            identifying = [w for w in tail if w.lower() not in INSTRUMENT_FILLER][:2]
+            words = {w for w in _stems(" ".join([*before, *identifying]))
+                     if not w.isdigit()} - _stems(" ".join(INSTRUMENT_FILLER))
+            if not words or any(self._known(words, known) for known in self.instruments):
+                continue
+            name = " ".join([*before, head.group(0), *tail])
+            if f" {_normal(name)} " not in self.text:
+                unknown.append(name)
+        return unknown
+
+    @staticmethod
+    def _known(words: set[str], instrument: set[str]) -> bool:
+        return all(w in instrument or get_close_matches(w, instrument, n=1, cutoff=0.85)
+                   for w in words)
+
+    def unknown_names(self, question: str) -> list[str]:
+        """What the question asks about that the corpus never names: a document, body, case
+        or acronym, a year or a document number it never uses; in a question about a place's
+        figures or situation, any name it never uses (the instruments' own names, "the
+        Palermo Protocol", are known whatever the text)."""
         question = without_instrument_names(question)
+        cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
+                 if f" {_normal(case)} " not in self.text]  # case even with its country
+        question = CASE_RE.sub(" ", question)
         # Countries are judged by grounding (assistant/grounding.py): a question may mention
         # one the documents never name ("can Canada board a ship?") and still be answered.
         question = without_settings(place_pattern().sub(" ", question))
-        missing = [
-            word
-            for word in self._salient_words(question)
-            if (names or word.isdigit() or word.isupper())
-            and any(part not in self.words for part in _normal(word).split())
-        ]
-        found = self._names(question) if names else []
-        for name in [*found, *IDENTIFIER_RE.findall(question)]:
-            if f" {_normal(name)} " not in self.text:
-                missing.append(name)
-        return list(dict.fromkeys(missing))
+        unknown = [word for word in self._salient_words(question)
+                   if any(part not in self.words for part in _normal(word).split())]
+        for name in [*self._names(question), *IDENTIFIER_RE.findall(question)]:
+            if f" {_normal(name)} " in self.text:
+                continue
+            # known words that never stand together: a name only with a head ("Modern
+            # Slavery Act"); "the NGOs UNODC surveyed" is two names side by side
+            if (any(part not in self.words for part in _normal(name).split())
+                    or names_a_source(question, name)):
+                unknown.append(name)
+        if not about_a_place(question):
+            unknown = [name for name in unknown if names_a_source(question, name)]
+        return list(dict.fromkeys([*cases, *unknown]))
 
     @staticmethod
     def _salient_words(question: str) -> list[str]:
-        words = [re.sub(r"['\u2019]s$", "", w) for w in WORD_RE.findall(question)]
-        return [
-            w
-            for i, w in enumerate(words)
-            if (w.isdigit() or (i > 0 and w[0].isupper()) or (w.isupper() and len(w) > 1))
-            and w.lower() not in QUESTION_WORDS
-        ]
+        """Years, acronyms and capitalised words, except a sentence's first word."""
+        starts = {m.start(1) for m in SENTENCE_START_RE.finditer(question)}
+        found = []
+        for match in WORD_RE.finditer(question):
+            word = re.sub(r"['\u2019]s$", "", match.group(0))
+            word = re.sub(r"-(?:based|born|led|run|flagged|registered)$", "", word)
+            if word.lower() in QUESTION_WORDS:
+                continue
+            first = match.start() in starts
+            if word.isdigit() or (word.isupper() and len(word) > 1) or (
+                    word[0].isupper() and not first):
+                found.append(word)
+        return found
 
     @staticmethod
     def _names(question: str) -> list[str]:

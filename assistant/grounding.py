@@ -30,6 +30,9 @@ OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislat
          r"sentences?|rankings?|tiers?|directives?)")
 COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|rate of|"
                    r"statistics|figures)\b", re.IGNORECASE)
+# a State's own treaty status: "has Chile ratified ...", "is Japan a party to ..."
+STATUS = re.compile(r"\s+(?:(?:already|now|ever|not|yet|still)\s+)?(?:ratif\w*|sign\w*|acced\w*|"
+                    r"join\w*|become a part\w*|a (?:state )?part\w*|bound)\b", re.IGNORECASE)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 NAME = r"(?:[A-Z][\w'\u2019.-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w'\u2019.-]*)*)"
 
@@ -87,7 +90,9 @@ def scopes(question: str) -> list[Scope]:
         # a question read from French or Spanish keeps their order: "loi américaine" is
         # "law American"
         follows = re.search(rf"\b{OWNED}\s+$", before, re.I)
-        if owns or owned or follows or counting:  # a count is always a count of somewhere
+        status = (re.search(r"\b(?:has|have|did|does|is|was|whether|if)\s+(?:the\s+)?$", before,
+                            re.I) and STATUS.match(after))
+        if owns or owned or follows or counting or status:  # a count is always of somewhere
             country = places()[name]
             found.append(Scope(label=name, names=_aliases(country)))
     for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,2}}?{OWNED}\b", question):

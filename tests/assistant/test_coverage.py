@@ -52,3 +52,55 @@ def test_a_place_whose_own_figures_or_situation_are_asked_is_the_subject():
                                                "last year?")
     assert "Oujda" in corpus.unknown_names("What are the smuggling routes through Oujda?")
     assert "Europol" in corpus.unknown_names("What does Europol recommend on smuggling?")
+
+
+def test_a_detail_of_the_facts_is_not_what_the_question_asks_about():
+    """Names the corpus never uses that only describe the facts: a language, a town, a
+    nationality, an adjective, a capitalised common word or a sentence's first word."""
+    corpus = Coverage(["Each State Party shall provide information in a language victims "
+                       "understand.", "Children exploited for begging by teachers."])
+    for question in ["The boy we found speaks only Amharic. Must he be told his rights in a "
+                     "language he understands?",
+                     "Teachers at Quranic boarding schools send pupils to beg: is that covered?",
+                     "A Rotterdam-based crew was caught. Which offences apply?",
+                     "Officers from the Spanish Guardia patrol found them. Confused. Who "
+                     "decides on their return?",
+                     "Meanwhile the Navy towed the dinghy to port. Can the passengers be "
+                     "prosecuted?"]:
+        assert corpus.unknown_names(question) == [], question
+
+
+def test_a_source_the_corpus_never_names_is_what_the_question_asks_about():
+    corpus = Coverage(["Each State Party shall adopt measures against trafficking."])
+    assert corpus.unknown_names("What did the Inter-American Court decide on forced labour?"
+                                ) == ["Inter-American Court"]
+    assert corpus.unknown_names("According to Frontex, how are smugglers paid?") == ["Frontex"]
+    assert corpus.unknown_names("What does OSCE recommend on shelters?") == ["OSCE"]
+    assert "Siliadin v. France" in corpus.unknown_names(
+        "What did the judgment in Siliadin v. France say about servitude?")
+    assert "Harbour Lights" in corpus.unknown_names(
+        "In the Harbour Lights survey, how many crew were unpaid?")
+
+
+def test_an_instrument_that_is_not_indexed_is_named_as_missing():
+    titles = ["TIP Protocol", "Protocol to Prevent, Suppress and Punish Trafficking in Persons, "
+              "Especially Women and Children", "CRC OPSC", "Optional Protocol to the "
+              "Convention on the Rights of the Child on the sale of children"]
+    corpus = Coverage(["States shall respect the Geneva Conventions on refugees."], titles)
+    assert corpus.unknown_instruments(
+        "Does the Optional Protocol on children in armed conflict ban recruiting 16-year-olds?"
+    ) == ["Optional Protocol on children in armed conflict"]
+    missing = corpus.unknown_instruments("Is the CoE Convention on Action against Trafficking "
+                                         "binding?")
+    assert len(missing) == 1 and missing[0].startswith("CoE Convention on Action against")
+    assert corpus.unknown_instruments(
+        "What must employers do under the Domestic Workers Convention?") == [
+        "Domestic Workers Convention"]
+    for known in ["Does the trafficking protocol protect witnesses?",
+                  "Under the optional protocol to the CRC, what is a sale of a child?",
+                  "What does the Palermo Protocol say about consent?",
+                  "Can they rely on the trafficking protocol to hand over a suspect?",
+                  "Without a bilateral treaty, can they cooperate?",
+                  "What does the traffiking protocol say?",  # a typo is still the Protocol
+                  "Do the Geneva Conventions on refugees apply?"]:  # a passage names it
+        assert corpus.unknown_instruments(known) == [], known

@@ -61,3 +61,9 @@ def test_a_count_needs_one_passage_about_its_place_and_year_together():
 def test_a_question_in_french_about_convictions_in_a_country_and_year_is_refused(assistant):
     answer = assistant.ask("Combien de passeurs ont été condamnés en Islande en 2021 ?")
     assert answer.refused and answer.language == "fr"
+
+
+def test_a_states_own_treaty_status_is_about_that_state():
+    assert _labels("Has Peru ratified the trafficking protocol yet?") == ["Peru"]
+    assert _labels("Is Norway a party to the Smuggling Protocol?") == ["Norway"]
+    assert _labels("Can Peru ratify the Protocol before the Convention?") == []
