@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from itertools import zip_longest
 from threading import Lock
 
 import numpy as np
@@ -285,16 +286,19 @@ class Assistant:
     def _answer_parts(self, query: Query, filters: Filters | None, k: int | None,
                       mode: str) -> Answer:
         """A question with several asks: each part retrieves on its own and is quoted for, in
-        order, with its own citations; the passages are the union, each part's best first."""
+        order, with its own citations; the passages are the parts' passages taken in turns
+        (each part's best, then each part's second...), so that every part has its evidence
+        near the top."""
         parts = [build_query(part, self.settings) for part in query.parts]
         searched = []
-        union: dict[str, Passage] = {}
         for part in parts:
             vector = self.embed_query(part.dense_text)
-            found = self.search(part, vector, filters, k)
-            searched.append((part, vector, found))
-            for passage in found:
-                union.setdefault(passage.chunk.id, passage)
+            searched.append((part, vector, self.search(part, vector, filters, k)))
+        union: dict[str, Passage] = {}
+        for turn in zip_longest(*(found for _, _, found in searched)):
+            for passage in turn:
+                if passage is not None:
+                    union.setdefault(passage.chunk.id, passage)
         ranked = [p.model_copy(update={"rank": rank}) for rank, p in enumerate(union.values(), 1)]
         by_id = {p.chunk.id: p for p in ranked}
         base = self._fields(query, ranked)

@@ -11,6 +11,7 @@ from assistant.errors import QuestionError
 from assistant.followup import resolve
 from assistant.glossary import expand
 from assistant.language import Translation, detect_language, translate
+from assistant.references import DISPLAY_NAMES, instruments_named
 from assistant.settings import Settings
 
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
@@ -54,18 +55,34 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
+# a sentence ends at . ! ? (and their CJK and Arabic forms), not after an abbreviation
+SENTENCE_END = re.compile(
+    r"(?<!\b[Aa]rt\.)(?<!\b[Aa]rts\.)(?<!\bpara\.)(?<!\bparas\.)(?<!\bNo\.)(?<!\bno\.)"
+    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bv\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)"
+    r"(?<=[.!?\u3002\uff01\uff1f\u061f])\s+|(?<=[\u3002\uff01\uff1f\u061f])")
+
+
 def split_parts(question: str, language: str = "en", min_words: int = 4, max_parts: int = 3,
                 ) -> tuple[str, ...]:
     """The asks of a multi-part question, each a question of its own ("Is this trafficking?
-    What must the State do for the victim?"); one part for a simple question."""
-    pieces = [p.strip() for p in re.split(r"(?<=[?\uff1f\u061f])\s*", question) if p.strip()]
-    if language == "en":
-        pieces = [part.strip() for piece in pieces for part in _SECOND_ASK.split(piece)]
+    What must the State do for the victim?"); one part for a simple question. The asks are its
+    question sentences; sentences that only set the facts are no part. A single question
+    sentence is split at a second ask ("..., and what must the State do?") in English. A part
+    that names no instrument takes those the question names elsewhere ("how does a State leave
+    the Trafficking Protocol? When does that take effect?")."""
+    pieces = [p.strip() for p in SENTENCE_END.split(question) if p.strip()]
+    asks = [p for p in pieces if p[-1] in "?\uff1f\u061f"]
+    if len(asks) == 1 and language == "en":
+        asks = [part.strip() for part in _SECOND_ASK.split(asks[0])]
     words = (lambda text: len(text) // 3) if language == "zh" else (lambda t: len(t.split()))
-    parts = [p for p in pieces if words(p) >= min_words]
+    parts = [p for p in asks if words(p) >= min_words]
     if len(parts) < 2 or len(parts) > max_parts:
         return (question,)
-    return tuple(parts)
+    named = [DISPLAY_NAMES[i] for i in instruments_named(question, strong_only=False)]
+    if language != "en" or not named:
+        return tuple(parts)
+    return tuple(p if instruments_named(p, strong_only=False) else f"{p} ({', '.join(named)})"
+                 for p in parts)
 
 
 def build_query(question: str, settings: Settings, history: list[dict] | None = None,

@@ -1,0 +1,33 @@
+"""Reading a question once: its asks. Questions written for these tests."""
+
+from assistant.query import split_parts
+
+
+def test_each_question_sentence_is_an_ask_and_fact_sentences_are_none():
+    question = ("A fisherman recruited in Accra was never paid. Is that forced labour under "
+                "the trafficking protocol? What shelter must the State offer him?")
+    assert split_parts(question) == (
+        "Is that forced labour under the trafficking protocol?",
+        "What shelter must the State offer him? (the Trafficking in Persons Protocol)")
+
+
+def test_a_sentence_of_facts_with_and_is_not_split():
+    question = ("The boy crossed the border alone and is now in a shelter. Does the smuggling "
+                "protocol let the State send him back?")
+    assert split_parts(question) == (question,)
+
+
+def test_one_question_sentence_splits_at_a_second_ask_in_english_only():
+    assert split_parts("How does a State withdraw from the firearms protocol, and when does "
+                       "the withdrawal take effect?") == (
+        "How does a State withdraw from the firearms protocol",
+        "when does the withdrawal take effect? (the Firearms Protocol)")
+    assert split_parts("¿Cómo se retira un Estado del protocolo y cuándo surte efecto?",
+                       "es") == ("¿Cómo se retira un Estado del protocolo y cuándo surte efecto?",)
+
+
+def test_abbreviations_do_not_end_a_sentence_and_short_asks_are_no_parts():
+    assert split_parts("What does art. 8 para. 2 allow? And what must the flag State answer?"
+                       ) == ("What does art. 8 para. 2 allow?",
+                             "And what must the flag State answer?")
+    assert split_parts("Is it trafficking? Why?") == ("Is it trafficking? Why?",)
