@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from itertools import zip_longest
@@ -23,6 +24,7 @@ from assistant.answer import (
     sub_locator,
 )
 from assistant.coverage import Coverage, asks_for_current_state
+from assistant.elements import ElementAnswer, measure, offences_asked
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, EmptyIndexError
 from assistant.grounding import ungrounded
@@ -260,7 +262,46 @@ class Assistant:
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
         chosen = self._cut(self._choose(resolved, sentences), passages)
+        offences = offences_asked(query.text) if language == "en" and mode != "llm" else []
+        if offences and (measured := measure(query.resolved, offences, self.retriever,
+                                             language)):
+            return self._measured(query, measured, chosen, base)
         return self._quoted(query, chosen, mode, base)
+
+    def _measured(self, query: Query, measured: ElementAnswer, chosen: list[Sentence],
+                  base: dict) -> Answer:
+        """Facts measured against the definitions' elements (assistant/elements.py), then the
+        best other passages' quotes. The quoted definitions lead the passages."""
+        passages: list[Passage] = base["passages"]
+        top = passages[0].score if passages else 0.0
+        quoted = [p for p, _ in measured.quoted]
+        kept = [p for p in passages if not any(
+            p.chunk.doc_id == q.chunk.doc_id and p.chunk.article == q.chunk.article
+            and (q.chunk.text in p.chunk.text or p.chunk.text in q.chunk.text) for q in quoted)]
+        ranked = [p.model_copy(update={"rank": rank, "score": p.score or top})
+                  for rank, p in enumerate([*quoted, *kept], start=1)]
+        by_id = {p.chunk.id: p for p in ranked}
+        citations = [Citation.from_passage(n, by_id[p.chunk.id], quote=quote)
+                     for n, (p, quote) in enumerate(measured.quoted, start=1)]
+        sections = list(measured.lines)
+        # what else bears on facts is law or documented practice: an operative provision or a
+        # report, not a preamble or a web page's list of news
+        also = [Sentence(by_id[s.chunk.id], s.start, s.end, s.text, s.score) for s in chosen
+                if s.chunk.id in by_id and s.chunk.id not in {p.chunk.id for p in quoted}
+                and s.chunk.kind in ("treaty", "report") and s.chunk.locator != "Preamble"]
+        if also:
+            text, more = compose(complete(also[:2]), ranked, query.language)
+            offset = len(citations)
+            sections += [message("also_relevant", query.language),
+                         re.sub(r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) + offset}]", text)]
+            citations += [c.model_copy(update={"n": c.n + offset}) for c in more]
+        answer = Answer(text="\n\n".join(sections), citations=citations, mode="extractive",
+                        notices=self._language_notices(query, citations),
+                        **{**base, "passages": ranked})
+        from assistant.crossrefs import referred_citations
+
+        answer.referred_to = referred_citations(answer, self.retriever, query.text)
+        return answer
 
     def _cut(self, chosen: list[Sentence], passages: list[Passage]) -> list[Sentence]:
         """Sentences of passages scoring far below the best passage are not quoted: those

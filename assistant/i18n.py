@@ -27,6 +27,12 @@ def message(key: str, language: str = "en", **values: object) -> str:
     return entry.get(language, entry["en"]).format(**values)
 
 
+def term(section: str, key: str, language: str = "en") -> str:
+    """A word of a table of the messages file ("element", "act"), in `language`."""
+    names = _messages()[section][key]
+    return names.get(language, names["en"])
+
+
 def instrument_name(instrument: str | None, language: str = "en") -> str | None:
     names = _messages()["instruments"].get(instrument or "")
     return None if names is None else names.get(language, names["en"])
