@@ -101,6 +101,15 @@ class SourceEntry(BaseModel):
     locators: list[str] = Field(default_factory=list)
 
 
+class BriefSummary(BaseModel):
+    """A language model's plain-language summary of a brief: sentences citing the brief's items
+    by number ([1] is the first item), checked like an LLM answer (notices say what failed)."""
+
+    text: str
+    cited: list[int] = Field(default_factory=list)
+    notices: list[str] = Field(default_factory=list)
+
+
 class Brief(BaseModel):
     topic: str
     title: str
@@ -108,6 +117,7 @@ class Brief(BaseModel):
     instruments: list[str] = Field(default_factory=list)  # the topic's own instruments
     sections: list[BriefSection] = Field(default_factory=list)
     sources: list[SourceEntry] = Field(default_factory=list)
+    summary: BriefSummary | None = None  # when a language model is configured
 
     def items(self) -> list[BriefItem]:
         return [item for section in self.sections for item in section.items]
@@ -464,8 +474,9 @@ OFFENCE_ESTABLISHING_RE = re.compile(r"establish as (?:a )?criminal offen[cs]es?
 OPERATIVE_BONUS = 0.12
 
 
-def build_brief(assistant, topic: str) -> Brief:
-    """A brief on `topic` (free text or a preset's key, title or alias)."""
+def build_brief(assistant, topic: str, summary: bool = True) -> Brief:
+    """A brief on `topic` (free text or a preset's key, title or alias), with a language
+    model's cited summary when one is configured and `summary` is on."""
     scope = scope_of(assistant, topic)
     selector = Selector(assistant, scope)
     # Built in this order so the most specific section claims a passage first.
@@ -486,6 +497,10 @@ def build_brief(assistant, topic: str) -> Brief:
                   preset=scope.preset.key if scope.preset else None,
                   instruments=scope.instruments, sections=sections)
     brief.sources = sources_of(brief.items())
+    if summary and assistant.llm_available:
+        from assistant.llm import summarize_brief
+
+        brief.summary = summarize_brief(assistant, brief)
     return brief
 
 

@@ -103,10 +103,13 @@ STOPWORDS = frozenset(
         "same",
     ]
 )
+# A question about what must, may or can be done, what is allowed, banned or punishable,
+# asks about the law: treaty text answers it before a report does.
 LAW_RE = re.compile(
-    r"\b(must|shall|required?|obligat\w*|ha(?:ve|s) to|should|protocol|convention|treaty|"
-    r"article|states? part\w*|legal\w*|law|criminali[sz]\w*|offen[cs]e|defin\w*|allowed|"
-    r"entitled|right to)\b",
+    r"\b(must|shall|can|may|could|might|required?|requir\w*|obligat\w*|oblig\w*|"
+    r"ha(?:ve|s) to|should|protocol|convention|treaty|article|states? part\w*|legal\w*|law|"
+    r"rules?|criminali[sz]\w*|offen[cs]e|defin\w*|allow\w*|permitted|prohibit\w*|ban\w*|"
+    r"entitle\w*|liable|prosecut\w*|punish\w*|right to)\b",
     re.IGNORECASE,
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+")

@@ -39,11 +39,18 @@ def brief_to_markdown(brief: Brief) -> str:
     lines = [f"# Brief: {escape_md(brief.title)}", ""]
     if brief.instruments:
         lines += [f"Instruments: {escape_md(', '.join(brief.instruments))}", ""]
+    summary = brief.summary
+    if summary:
+        lines += ["## Summary (written by a language model, checked against the items)", ""]
+        if summary.text:
+            lines += [escape_md(summary.text).replace("\\[", "[").replace("\\]", "]"), ""]
+        lines += [f"> {escape_md(notice)}" for notice in summary.notices]
+        lines += [""] if summary.notices else []
     for section in brief.sections:
         lines += [f"## {escape_md(section.heading)}", ""]
         for item in section.items:
             label = f"**{escape_md(item.label)}:** " if item.label else ""
-            lines.append(f"- {label}\u201c{escape_md(item.quote)}\u201d "
+            lines.append(f"- {_number(brief, item)}{label}\u201c{escape_md(item.quote)}\u201d "
                          f"\u2014 *{escape_md(citation_text(item.citation))}*")
         lines.append("")
     if brief.sources:
@@ -56,6 +63,13 @@ def brief_to_markdown(brief: Brief) -> str:
     if not brief.sections:
         lines += ["Nothing in the corpus is relevant enough to this topic to quote.", ""]
     return "\n".join(lines)
+
+
+def _number(brief: Brief, item) -> str:
+    """An item's number, which the summary's [n] cite; nothing without a summary."""
+    if not brief.summary:
+        return ""
+    return f"[{next(n for n, i in enumerate(brief.items(), start=1) if i is item)}] "
 
 
 def quiz_to_markdown(quiz: Quiz, answers: bool = True) -> str:
@@ -88,10 +102,19 @@ def brief_to_docx(brief: Brief) -> bytes:
     document.add_heading(f"Brief: {brief.title}", level=0)
     if brief.instruments:
         document.add_paragraph(f"Instruments: {', '.join(brief.instruments)}")
+    if brief.summary:
+        document.add_heading("Summary (written by a language model, checked against the items)",
+                             level=1)
+        if brief.summary.text:
+            document.add_paragraph(brief.summary.text)
+        for notice in brief.summary.notices:
+            document.add_paragraph(notice).runs[0].italic = True
     for section in brief.sections:
         document.add_heading(section.heading, level=1)
         for item in section.items:
             paragraph = document.add_paragraph(style="List Bullet")
+            if number := _number(brief, item):
+                paragraph.add_run(number)
             if item.label:
                 paragraph.add_run(f"{item.label}: ").bold = True
             paragraph.add_run(f"\u201c{item.quote}\u201d \u2014 ")

@@ -60,7 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "(one config, one size); the row's ingest figures are kept")
 
     tune = commands.add_parser("tune", help="choose a setting by k-fold cross-validation")
-    tune.add_argument("--questions", type=Path, default=Path("evals/questions.jsonl"))
+    tune.add_argument("--questions", type=Path, action="append",
+                      help="question file (repeatable: the files are pooled; default: the dev "
+                           "set)")
     tune.add_argument("--param", dest="params", action="append", required=True,
                       metavar="NAME=V1,V2,...",
                       help="a setting and its candidate values (repeatable), e.g. "
@@ -99,7 +101,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_tune(args: argparse.Namespace) -> int:
     from evals.tune import OBJECTIVE, parse_values, tune
 
-    print(f"objective: {OBJECTIVE}; {args.folds}-fold cross-validation over {args.questions}")
+    files = args.questions or [Path("evals/questions.jsonl")]
+    print(f"objective: {OBJECTIVE}; {args.folds}-fold cross-validation over "
+          f"{', '.join(str(f) for f in files)}")
     print("| setting | value picked by each fold | held-fold objective (mean ± sd) | "
           "objective on all questions |")
     print("|---|---|---|---|")
@@ -107,7 +111,7 @@ def cmd_tune(args: argparse.Namespace) -> int:
         name, sep, values = param.partition("=")
         if not sep or not values:
             raise ConfigError(f"--param {param!r} is not NAME=V1,V2,...")
-        print(tune(args.questions, name.strip(), parse_values(values), args.folds)
+        print(tune(files, name.strip(), parse_values(values), args.folds)
               .markdown_row(), flush=True)
     return 0
 

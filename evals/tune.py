@@ -90,10 +90,23 @@ def folds_of(n: int, k: int, seed: int = 13) -> list[list[int]]:
     return [sorted(order[i::k]) for i in range(k)]
 
 
-def tune(questions_path: Path, name: str, values: list, k: int = 5,
+def pooled_questions(paths: Path | list[Path]) -> list:
+    """The questions of one file or of several pooled (their ids must not collide)."""
+    paths = [paths] if isinstance(paths, Path | str) else list(paths)
+    questions = [q for path in paths for q in load_questions(path)]
+    seen: set[str] = set()
+    for question in questions:
+        if question.id in seen:
+            raise ValueError(f"question id {question.id!r} occurs in more than one of "
+                             f"{', '.join(str(p) for p in paths)}")
+        seen.add(question.id)
+    return questions
+
+
+def tune(questions_path: Path | list[Path], name: str, values: list, k: int = 5,
          settings: Settings | None = None) -> TuneResult:
     settings = settings or Settings()
-    questions = load_questions(questions_path)
+    questions = pooled_questions(questions_path)
     assistant = prepare_assistant(settings, progress=False)
     base = assistant.settings
     per_value: dict = {}

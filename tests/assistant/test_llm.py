@@ -216,3 +216,57 @@ def test_invalid_numbers_are_dropped_and_the_rest_renumbered():
     assert (text, dropped) == ("A [3]. B. C [1][3].", [7, 9])
     assert renumber(text, [3, 1]) == "A [1]. B. C [1][2]."
 
+
+
+# a brief's summary
+def _brief_with(llm_assistant, reply_or_model):
+    from assistant.brief import build_brief
+
+    llm_assistant._chat_model = (FakeListChatModel(responses=[reply_or_model])
+                                 if isinstance(reply_or_model, str) else reply_or_model)
+    return build_brief(llm_assistant, "child trafficking")
+
+
+def test_a_brief_gets_a_cited_summary_checked_against_its_items(llm_assistant):
+    from assistant.trainer_export import brief_to_docx, brief_to_markdown
+
+    brief = _brief_with(llm_assistant, "x")
+    first = brief.items()[0]
+    words = " ".join(first.quote.split()[:25])
+    brief = _brief_with(llm_assistant, f"The brief starts with this rule: {words} [1]. "
+                                       f"{OFF_TOPIC} [2]. It also says something uncited.")
+    summary = brief.summary
+    assert summary is not None and summary.cited == [1, 2]
+    assert summary.text.startswith("The brief starts with this rule")
+    assert any(n.startswith("Unsupported by the cited passage: The Protocol requires every State "
+                            "to build a new airport") for n in summary.notices)
+    assert any(n.startswith("Uncited") for n in summary.notices)
+    markdown = brief_to_markdown(brief)
+    assert "## Summary (written by a language model" in markdown
+    assert "- [1] " in markdown and "[1]." in markdown  # items numbered as the summary cites
+    assert b"Summary (written by a language model" in _docx_text(brief_to_docx(brief))
+
+
+def test_markers_that_point_to_no_item_are_removed_and_a_failing_model_leaves_the_brief(
+        llm_assistant):
+    brief = _brief_with(llm_assistant, "Children get special protection [1][999].")
+    assert brief.summary.text == "Children get special protection [1]."
+    assert brief.summary.notices[0] == "Removed citation markers that point to no passage: [999]."
+    failed = _brief_with(llm_assistant, FailingChatModel())
+    assert failed.summary.text == "" and failed.items()
+    assert failed.summary.notices[0].startswith("The language model failed (ConnectionError")
+
+
+def test_without_a_model_a_brief_has_no_summary(assistant):
+    from assistant.brief import build_brief
+    from assistant.trainer_export import brief_to_markdown
+
+    brief = build_brief(assistant, "child trafficking")
+    assert brief.summary is None and "Summary" not in brief_to_markdown(brief)
+
+
+def _docx_text(data: bytes) -> bytes:
+    import io
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")

@@ -36,3 +36,17 @@ def test_precise_citations_win_only_while_answers_still_cite_what_retrieval_foun
                                           {"source": "a.md", "text": "other text"}]},
          {"refused": False, "citations": [{"source": "a.md", "text": "unscored"}]}])
     assert precision == 0.5
+
+
+def test_question_files_are_pooled_and_ids_must_not_collide(tmp_path):
+    import pytest
+
+    from evals.tune import pooled_questions
+
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text('{"id": "a1", "question": "Who may board a vessel?"}\n', encoding="utf-8")
+    second.write_text('{"id": "b1", "question": "Is consent irrelevant?"}\n', encoding="utf-8")
+    assert [q.id for q in pooled_questions([first, second])] == ["a1", "b1"]
+    second.write_text('{"id": "a1", "question": "Is consent irrelevant?"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="a1"):
+        pooled_questions([first, second])
