@@ -74,7 +74,7 @@ def is_latin_script(text: str) -> bool:
 
 # Article references ----------------------------------------------------------------------
 
-def _number(text: str) -> str:
+def numeral_value(text: str) -> str:
     """'16', '١٦' (Arabic-Indic digits) or '十六' as '16'."""
     if all(unicodedata.digit(ch, None) is not None for ch in text):
         return "".join(str(unicodedata.digit(ch)) for ch in text)
@@ -143,11 +143,11 @@ def english_reference(match: re.Match[str]) -> str:
     """The reference in the English form the rest of the pipeline reads: 'Article 6(a),
     paragraph 3'."""
     groups = match.groupdict()
-    out = f"Article {_number(groups['art'])}"
+    out = f"Article {numeral_value(groups['art'])}"
     if letter := _letter(groups.get("let")):
         out += f"({letter})"
     if groups.get("par"):
-        out += f", paragraph {_number(groups['par'])}"
+        out += f", paragraph {numeral_value(groups['par'])}"
     return out
 
 

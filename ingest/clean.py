@@ -14,6 +14,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ingest.headings import ARTICLE_HEADING
+
 LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
@@ -47,8 +49,8 @@ HEADING_MAX_LINES = 3
 HEADING_MAX_LINE_CHARS = 70
 HEADING_MAX_CHARS = 120
 BODY_LINE_MIN_CHARS = 35
-# A treaty article's heading line in the official publications: "Article 5", "Article 18 bis".
-ARTICLE_HEADING = re.compile(r"^Article\s+\d{1,3}(?:\s+bis)?$")
+# A treaty article's heading line in the official publications ("Article 5", "Article 18 bis",
+# "Artículo 5", "第五条") is ARTICLE_HEADING, from ingest.headings.
 
 
 def normalize_characters(text: str) -> str:
@@ -86,7 +88,7 @@ def find_running_lines(pages: list[list[str]], edge: int = EDGE_LINES) -> set[st
     counts: Counter[str] = Counter()
     for lines in pages:
         counts.update({line_key(line) for line in edge_lines(lines, edge)
-                       if line.strip() and not ARTICLE_HEADING.match(line.strip())})
+                       if line.strip() and not ARTICLE_HEADING.fullmatch(line.strip())})
     needed = max(RUNNING_MIN_PAGES, math.ceil(RUNNING_MIN_SHARE * len(pages)))
     return {key for key, count in counts.items() if count >= needed}
 
@@ -108,8 +110,8 @@ def drop_figure_debris(lines: list[str]) -> list[str]:
     kept: list[str] = []
     run: list[str] = []
     for i, line in enumerate(lines):
-        heading = ARTICLE_HEADING.match(line.strip()) or (
-            i > 0 and ARTICLE_HEADING.match(lines[i - 1].strip()))
+        heading = ARTICLE_HEADING.fullmatch(line.strip()) or (
+            i > 0 and ARTICLE_HEADING.fullmatch(lines[i - 1].strip()))
         if _is_label(line) and not heading:
             run.append(line)
             continue
@@ -258,7 +260,7 @@ def build_paragraphs(lines: list[str]) -> list[str]:
     index = 0
     while index < len(lines):
         line = lines[index].strip()
-        if ARTICLE_HEADING.match(line):
+        if ARTICLE_HEADING.fullmatch(line):
             _flush(paragraphs, current)
             current = ""
             paragraphs.append(line)
@@ -289,7 +291,7 @@ def build_paragraphs(lines: list[str]) -> list[str]:
 def _article_title(line: str) -> bool:
     text = line.strip()
     return bool(re.match(r"[A-Z]", text)) and _heading_line(text) and not (
-        ARTICLE_HEADING.match(text) or starts_block(text))
+        ARTICLE_HEADING.fullmatch(text) or starts_block(text))
 
 
 def _flush(paragraphs: list[str], text: str) -> None:

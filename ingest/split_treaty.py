@@ -13,13 +13,23 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 
 from assistant.models import Chunk, Document
+from ingest.headings import (
+    ARTICLE_LINE,
+    CHAPTER_NUMBER,
+    CHAPTER_WORDS,
+    ZH_CHAPTER,
+    article_number,
+    chinese_chapter,
+    roman,
+)
 from ingest.loaded import Page
 
-ARTICLE_RE = re.compile(r"^\s*#*\s*\**\s*Article\s+(\d+)(\s*bis)?\s*\**\s*$", re.IGNORECASE)
+ARTICLE_RE = ARTICLE_LINE  # "Article 3", "Artículo 3", "Статья 3", "第三条", "المادة 3"
 CHAPTER_RE = re.compile(
-    r"^\s*#+\s*(?:(?:CHAPTER|SECTION|PART)\s+)?([IVXLC]+)\b\.?\s*(.*)$", re.IGNORECASE
+    rf"^\s*#+\s*(?:(?:{CHAPTER_WORDS})\s+)?({CHAPTER_NUMBER})\.?\s*(.*)$", re.IGNORECASE
 )
-PLAIN_CHAPTER_RE = re.compile(r"^\s*(?:CHAPTER|SECTION|PART)\s+([IVXLC]+)\b\.?\s*(.*)$", re.I)
+PLAIN_CHAPTER_RE = re.compile(
+    rf"^\s*(?:{CHAPTER_WORDS})\s+({CHAPTER_NUMBER})\.?\s*(.*)$", re.IGNORECASE)
 TITLE_RE = re.compile(r"^\s*#\s+(.+?)\s*$")
 SUBHEADING_RE = re.compile(r"^\s*#{2,}\s*(.+?)\s*$")
 PREAMBLE_RE = re.compile(r"^\s*\**\s*Preamble\s*\**\s*:?\s*", re.IGNORECASE)
@@ -62,7 +72,7 @@ def parse_treaty(text: str) -> TreatyText:
             continue
         article = ARTICLE_RE.match(line)
         if article:
-            number = article.group(1) + (" bis" if article.group(2) else "")
+            number = article_number(article)
             articles.append(Article(number=number, title=None, chapter=chapter))
             expect_article_title = True
             pending_chapter = None
@@ -106,19 +116,24 @@ def _normalise_lines(text: str) -> list[str]:
 
 
 def _chapter_heading(line: str) -> tuple[str, str] | None:
+    if chinese := ZH_CHAPTER.match(line):
+        return chinese_chapter(chinese.group("n")), _clean_inline(chinese.group("rest"))
     pattern = CHAPTER_RE if line.lstrip().startswith("#") else PLAIN_CHAPTER_RE
     match = pattern.match(line)
     if not match or ARTICLE_RE.match(line):
         return None
-    number, rest = match.group(1).upper(), _clean_inline(match.group(2))
+    number, rest = roman(match.group(1)), _clean_inline(match.group(2))
     # "###I" alone, or "###I General provisions"; a heading like "### Implementation" is no chapter.
     if rest and not re.match(r"^[\s.:\-–—]", match.string[match.end(1):]):
         return None
     return number, rest.strip(" .:-–—")
 
 
+SENTENCE_ENDS = (".", ";", ":", ",", "\u3002", "\uff1b", "\uff1a", "\uff0c", "\u061b", "\u060c")
+
+
 def _looks_like_title(line: str) -> bool:
-    return len(line) < 120 and not line.rstrip().endswith((".", ";", ":", ",")) and not (
+    return len(line) < 120 and not line.rstrip().endswith(SENTENCE_ENDS) and not (
         NUMBERED_RE.match(line) or LETTERED_RE.match(line)
     )
 

@@ -215,3 +215,36 @@ def test_references_read_from_plain_text_of_the_official_pdf():
     assert refs["Article 1"] == "UNTOC"
     assert refs["Article 2"] == "SOM Protocol:3;UNTOC:5"
     assert unresolved_references(doc, text) == []
+
+
+# Treaty texts in the other UN languages, written for this test in the layout of the official
+# editions: each language's article and chapter headings give the same numbers.
+OTHER_LANGUAGES = {
+    "es": "Capítulo I\nDisposiciones generales\nArtículo 1\nFinalidad\nEl presente Protocolo "
+          "tiene por finalidad prevenir el delito.\nArtículo 2\nDefiniciones\n1. Por migrante se "
+          "entenderá una persona que cruza una frontera.\nCapítulo II\nMedidas\nArtículo 3\n"
+          "Penalización\nCada Estado Parte adoptará las medidas necesarias.",
+    "fr": "Chapitre premier\nDispositions générales\nArticle premier\nObjet\nLe présent Protocole "
+          "a pour objet de prévenir l'infraction.\nArticle 2\nDéfinitions\n1. On entend par "
+          "migrant une personne qui franchit une frontière.\nChapitre II\nMesures\nArticle 3\n"
+          "Incrimination\nChaque État Partie adopte les mesures nécessaires.",
+    "ru": "Глава I\nОбщие положения\nСтатья 1\nЦель\nЦелью настоящего Протокола является "
+          "предупреждение преступления.\nСтатья 2\nОпределения\n1. Мигрант означает лицо, "
+          "пересекающее границу.\nГлава II\nМеры\nСтатья 3\nКриминализация\nКаждое "
+          "Государство-участник принимает необходимые меры.",
+    "zh": "第一章\n总则\n第一条\n宗旨\n本议定书的宗旨是预防犯罪。\n第二条\n定义\n"
+          "1. 移民系指越过边界的人。\n第二章\n措施\n第三条\n刑事定罪\n各缔约国均应采取必要措施。",
+    "ar": "المادة 1\nالغرض\nالغرض من هذا البروتوكول هو منع الجريمة.\nالمادة 2\nالتعاريف\n"
+          "1. يقصد بالمهاجر الشخص الذي يعبر الحدود.\nالمادة ٣\nالتجريم\n"
+          "تعتمد كل دولة طرف التدابير اللازمة.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(OTHER_LANGUAGES))
+def test_article_and_chapter_headings_in_the_six_languages(language):
+    treaty = parse_treaty(OTHER_LANGUAGES[language])
+    assert [a.number for a in treaty.articles] == ["1", "2", "3"], language
+    assert all(a.title and a.paragraphs for a in treaty.articles), language
+    if language != "ar":
+        assert [a.chapter.split(".")[0] for a in treaty.articles] == [
+            "Chapter I", "Chapter I", "Chapter II"], language
