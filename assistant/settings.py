@@ -41,7 +41,7 @@ class Ranking(BaseModel):
     sentence: float = 1.0
     bm25: float = 0.3
     instrument: float = 0.2
-    law: float = 0.25
+    law: float = 0.4
     # answer sentences: how many top passages are quoted from, the weight of the question's
     # (idf-weighted) words in the sentence, a prior per rank of its passage, a bonus for the
     # provision the question named, and how far below the best sentence a quoted one may score

@@ -144,10 +144,93 @@ def _clean_inline(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# The title line of an instrument in a book that holds several ("Protocol to Prevent, Suppress
+# and Punish ...", "Protocolo contra el tráfico ilícito ...", "Протокол ...", "... 议定书").
+INSTRUMENT_TITLE_RE = re.compile(
+    r"^\s*#*\s*(?:Protocol|Convention|Protocole|Convention|Protocolo|Convención|Протокол|"
+    r"Конвенция|بروتوكول|اتفاقية)\b|议定书\s*$|公约\s*$", re.IGNORECASE)
+
+
+def instrument_segments(doc: Document, text: str) -> list[tuple[str | None, str]]:
+    """The instruments of a text, each with its own text: a book that holds a Convention and
+    its Protocols numbers each one's articles from 1 again, under the instrument's title. The
+    first is `doc.instrument`; each later one is the instrument its title names (read through
+    the terminology table in another language), else the document's."""
+    lines = text.split("\n")
+    seen_beyond_one, starts = False, [0]
+    for i, line in enumerate(lines):
+        match = ARTICLE_RE.match(line)
+        if not match:
+            continue
+        number = article_number(match)
+        if number == "1" and seen_beyond_one:
+            starts.append(_title_line(lines, starts[-1], i))
+            seen_beyond_one = False
+        elif number != "1":
+            seen_beyond_one = True
+    segments: list[tuple[str | None, str]] = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(lines)
+        body = "\n".join(lines[start:end])
+        instrument = doc.instrument if k == 0 else _named_instrument(lines[start], doc)
+        segments.append((instrument, body))
+    return segments
+
+
+def _title_line(lines: list[str], after: int, article_one: int) -> int:
+    """Where the next instrument begins: its title line, the last one before its Article 1
+    (else that Article 1 itself)."""
+    for i in range(article_one - 1, after, -1):
+        if INSTRUMENT_TITLE_RE.search(lines[i]) and not lines[i].rstrip().endswith("."):
+            return i
+    return article_one
+
+
+def _named_instrument(title: str, doc: Document) -> str | None:
+    from assistant.language import detect_language, translate
+    from assistant.references import instruments_named
+
+    language = doc.language if doc.language in ("fr", "es", "ru", "zh", "ar") else (
+        detect_language(title))
+    english = translate(title, language).english if language != "en" else title
+    named = instruments_named(english)
+    return named[0] if named else _closest_catalogued(english) or doc.instrument
+
+
+def _closest_catalogued(title: str, least: float = 0.5) -> str | None:
+    """The catalogued instrument whose English title shares the most words with `title`
+    (Dice coefficient of their words of four letters or more, at least `least`): "protocol
+    designed prevent, suppress and punish trafficking in persons" is the Trafficking in
+    Persons Protocol."""
+    from corpus import load_catalogue
+
+    words = set(re.findall(r"[a-z]{4,}", title.lower()))
+    best, share = None, least
+    for entry in load_catalogue().documents:
+        if entry.kind != "treaty" or not entry.instrument:
+            continue
+        own = set(re.findall(r"[a-z]{4,}", entry.title.lower()))
+        dice = 2 * len(own & words) / (len(own) + len(words)) if own and words else 0.0
+        if dice > share:
+            best, share = entry.instrument, dice
+    return best
+
+
 def split_treaty(doc: Document, text: str, chunk_size: int) -> list[Chunk]:
-    """One chunk for the preamble, one per article; long articles split between paragraphs."""
+    """One chunk for the preamble, one per article; long articles split between paragraphs.
+    A book of several instruments is split instrument by instrument."""
     if chunk_size <= 0:
         raise ValueError("chunk_size must be positive")
+    chunks: list[Chunk] = []
+    for instrument, body in instrument_segments(doc, text):
+        part = doc.model_copy(update={"instrument": instrument})
+        chars = chunks[-1].char_end + 2 if chunks else 0
+        chunks += _split_one(part, body, chunk_size, len(chunks), chars)
+    return chunks
+
+
+def _split_one(doc: Document, text: str, chunk_size: int, first: int = 0, chars: int = 0,
+               ) -> list[Chunk]:
     treaty = parse_treaty(text)
     if not treaty.articles:
         raise ValueError(f"{doc.file_name}: no articles found in treaty text")
@@ -165,7 +248,7 @@ def split_treaty(doc: Document, text: str, chunk_size: int) -> list[Chunk]:
         if len(parts) == 1:
             for locator, body in _paragraph_parts(article):
                 pieces.append((locator, article, body))
-    return _to_chunks(doc, treaty, pieces, parent_instrument(treaty))
+    return _to_chunks(doc, treaty, pieces, parent_instrument(treaty), first, chars)
 
 
 def _paragraph_parts(article: Article, min_chars: int = 160) -> list[tuple[str, str]]:
@@ -251,10 +334,10 @@ def _locate(base: str, group: list[tuple[str, list[str]]]) -> tuple[str, str]:
 
 
 def _to_chunks(doc: Document, treaty: TreatyText, pieces: list[tuple[str, Article | None, str]],
-               parent: str | None = None) -> list[Chunk]:
+               parent: str | None = None, first: int = 0, chars: int = 0) -> list[Chunk]:
     chunks: list[Chunk] = []
-    offset = 0
-    for order, (locator, article, body) in enumerate(pieces):
+    offset = chars
+    for order, (locator, article, body) in enumerate(pieces, start=first):
         chunks.append(
             Chunk(
                 doc_id=doc.id,
@@ -429,15 +512,18 @@ def unresolved_references(doc: Document, text: str, known: dict[str, set[str]] |
     """(article, reference) pairs that point nowhere: an instrument the corpus does not know,
     or an article its instrument lacks. `known`: instrument -> its article numbers (default:
     just this treaty's own)."""
-    treaty = parse_treaty(text)
+    segments = [(doc.model_copy(update={"instrument": instrument}), body)
+                for instrument, body in instrument_segments(doc, text)]
     known = dict(known or {})
-    if doc.instrument:
-        known.setdefault(doc.instrument, {a.number for a in treaty.articles})
+    for part, body in segments:
+        if part.instrument:
+            known.setdefault(part.instrument, {a.number for a in parse_treaty(body).articles})
     missing: list[tuple[str, Reference]] = []
-    for article, refs in treaty_references(doc, text).items():
-        for ref in refs:
-            lacks = bool(ref.article) and ref.article not in known.get(ref.instrument or "",
-                                                                        {ref.article})
-            if ref.instrument is None or lacks:
-                missing.append((article, ref))
+    for part, body in segments:
+        for article, refs in treaty_references(part, body).items():
+            for ref in refs:
+                lacks = bool(ref.article) and ref.article not in known.get(ref.instrument or "",
+                                                                            {ref.article})
+                if ref.instrument is None or lacks:
+                    missing.append((article, ref))
     return missing

@@ -248,3 +248,42 @@ def test_article_and_chapter_headings_in_the_six_languages(language):
     if language != "ar":
         assert [a.chapter.split(".")[0] for a in treaty.articles] == [
             "Chapter I", "Chapter I", "Chapter II"], language
+
+
+BOOK = ["untoc-convention-text.md", "untoc-trafficking-in-persons-protocol-text.md",
+        "untoc-smuggling-of-migrants-protocol-text.md", "untoc-firearms-protocol-text.md"]
+
+
+def test_a_book_of_the_convention_and_its_protocols_is_split_instrument_by_instrument(
+        corpus_dir):
+    """The official publication holds the Convention and the three Protocols in one file, each
+    numbering its articles from 1: each article keeps its own instrument."""
+    from ingest.split_treaty import split_treaty
+
+    book = Document(id="book", title="The Convention and the Protocols", kind="treaty",
+                    file_name="book.md", instrument="UNTOC")
+    chunks = split_treaty(book, "\n\n".join((corpus_dir / name).read_text(encoding="utf-8")
+                                            for name in BOOK), 1200)
+    for name, instrument in zip(BOOK, ["UNTOC", "TIP Protocol", "SOM Protocol",
+                                       "Firearms Protocol"], strict=True):
+        alone = split_treaty(_doc(name), (corpus_dir / name).read_text(encoding="utf-8"), 1200)
+        mine = [c for c in chunks if c.instrument == instrument]
+        assert [(c.locator, c.text) for c in mine] == [(c.locator, c.text) for c in alone], name
+    assert [c.order for c in chunks] == list(range(len(chunks)))
+
+
+def test_a_book_in_another_language_names_each_instrument_by_its_title():
+    from ingest.split_treaty import split_treaty
+
+    text = ("Convención de las Naciones Unidas contra la Delincuencia Organizada Transnacional\n"
+            "Artículo 1\nFinalidad\nPromover la cooperación.\nArtículo 2\nDefiniciones\n"
+            "Se entenderá por grupo delictivo organizado un grupo estructurado.\n"
+            "Protocolo contra el tráfico ilícito de migrantes por tierra, mar y aire\n"
+            "Artículo 1\nRelación con la Convención\nEl presente Protocolo complementa la "
+            "Convención.\nArtículo 2\nFinalidad\nPrevenir y combatir el tráfico ilícito.")
+    book = Document(id="libro", title="Convención y Protocolos", kind="treaty", language="es",
+                    file_name="libro.txt", instrument="UNTOC")
+    found = [(c.instrument, c.locator) for c in split_treaty(book, text, 1200)
+             if c.article]
+    assert found == [("UNTOC", "Article 1"), ("UNTOC", "Article 2"),
+                     ("SOM Protocol", "Article 1"), ("SOM Protocol", "Article 2")]
