@@ -389,7 +389,8 @@ class Assistant:
         """A question about a country's own law or figures, a body's report or a year is
         answered only from passages about it (assistant/grounding.py)."""
         evidence = passages[:self.settings.ranking.evidence_passages]
-        missing = ungrounded(query.text, evidence)
+        missing = ungrounded(query.text, evidence, sentence=not query.translated,
+                             window=self.settings.ranking.terms_window)
         if not missing:
             return []
         names = ", ".join(scope.label for scope in missing)

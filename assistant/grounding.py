@@ -76,8 +76,11 @@ def _aliases(country: str) -> tuple[str, ...]:
     return tuple(sorted({name for name, c in places().items() if c == country} | {country}))
 
 
-def scopes(question: str) -> list[Scope]:
-    """What the question is about, beyond the instruments' rules."""
+def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]:
+    """What the question is about, beyond the instruments' rules. `sentence=False`: the
+    English terms read from a question in another language, in its word order ("penalties law
+    protection victims American"), where a law or penalty up to `window` terms from a country
+    is that country's."""
     found: list[Scope] = []
     counting = bool(COUNT.search(question))
     for match in place_pattern().finditer(question):
@@ -90,6 +93,10 @@ def scopes(question: str) -> list[Scope]:
         # a question read from French or Spanish keeps their order: "loi américaine" is
         # "law American"
         follows = re.search(rf"\b{OWNED}\s+$", before, re.I)
+        if not sentence:  # terms read from another language: its law or penalties nearby
+            follows = follows or re.search(rf"\b{OWNED}\s+(?:\S+\s+){{0,{window}}}$",
+                                           before, re.I) or re.match(
+                rf"\s+(?:\S+\s+){{0,{window}}}{OWNED}\b", after, re.I)
         status = (re.search(r"\b(?:has|have|did|does|is|was|whether|if)\s+(?:the\s+)?$", before,
                             re.I) and STATUS.match(after))
         if owns or owned or follows or counting or status:  # a count is always of somewhere
@@ -113,11 +120,12 @@ def mentions(passage: Passage, scope: Scope) -> bool:
                          0 if name.isupper() else re.IGNORECASE) for name in scope.names)
 
 
-def ungrounded(question: str, evidence: list[Passage]) -> list[Scope]:
+def ungrounded(question: str, evidence: list[Passage], sentence: bool = True,
+               window: int = 5) -> list[Scope]:
     """The scopes of the question that no passage of the evidence is about. A count about a
     place in a year ("convictions in Brazil in 2023") needs one passage about all of them:
     Brazil in one passage and 2023 in another is no answer."""
-    found = scopes(question)
+    found = scopes(question, sentence, window)
     missing = [s for s in found if not any(mentions(p, s) for p in evidence)]
     if (not missing and len(found) > 1 and COUNT.search(question)
             and not any(all(mentions(p, s) for s in found) for p in evidence)):

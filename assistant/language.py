@@ -24,7 +24,10 @@ TERMS_DIR = Path(__file__).resolve().parent / "data" / "terms"
 STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic", "en": "english"}
 MAX_PHRASE_TOKENS = 8
 MAX_PHRASE_CHARS = 24  # Chinese entries, matched as substrings
-WORD_RE = re.compile(r"[^\W_]+")  # "l'Everest" is "l" + "Everest", in the table as in a question
+# letters and digits, with the combining marks inside a word (Arabic tashkeel: "مهرَّب");
+# "l'Everest" is "l" + "Everest", in the table as in a question
+WORD_RE = re.compile(r"[^\W_][^\W_\u0300-\u036f\u064b-\u065f\u0670]*"
+                     r"(?:[\u0300-\u036f\u064b-\u065f\u0670]+[^\W_]+)*")
 _ARABIC_MARKS = re.compile(r"[\u064b-\u065f\u0670\u0640]")  # tashkeel and tatweel
 _LATIN_LETTERS = {"а": "a", "б": "b", "в": "c", "г": "d", "д": "e", "е": "f",
                   "أ": "a", "ا": "a", "ب": "b", "ج": "c", "د": "d", "ه": "e", "و": "f"}
@@ -197,6 +200,10 @@ class TermTable:
     longest: int
 
     def lookup(self, words: list[str], stems: list[str]) -> str | None:
+        """The English of the words as written, else as stemmed; a word of three letters or
+        fewer only as written: stemmed, "им" (them) would be "ИМО" (the IMO)."""
+        if len(words) == 1 and len(words[0]) <= 3:
+            return self.exact.get(tuple(words))
         return self.exact.get(tuple(words)) or self.entries.get(tuple(stems))
 
 
@@ -288,13 +295,27 @@ class Translation:
         """How much of the question the table could read: the share of its content words
         (three letters or more; characters in Chinese) inside matched terms. Low when the
         question is about something the field's vocabulary does not cover."""
+        common = function_words(self.language)
+
         def size(text: str) -> int:
             if self.language == "zh":
-                return len(re.sub(r"[\W_]", "", text))
-            return sum(1 for w in _words(text) if len(w.group(0)) >= 3 or w.group(0).isdigit())
+                for word in sorted((w for w in common if w in text), key=len, reverse=True):
+                    text = text.replace(word, " ")
+                return len(re.sub(r"[\W_\d]", "", text))
+            return sum(1 for w in _words(text) if len(w.group(0)) >= 3
+                       and not w.group(0).isdigit() and w.group(0).lower() not in common)
         read = sum(size(words) for words, _ in self.matched)
         unread = sum(size(word) for word in self.unmatched)
         return read / (read + unread) if read + unread else 1.0
+
+
+@cache
+def function_words(language: str) -> frozenset[str]:
+    """The language's function words (stopwords-iso): they say little about what a question is
+    about, so they count neither as read nor as unread."""
+    import stopwordsiso
+
+    return frozenset(w.lower() for w in stopwordsiso.stopwords(language))
 
 
 def translate(text: str, language: str, directory: Path | None = None) -> Translation:
@@ -311,6 +332,7 @@ def translate(text: str, language: str, directory: Path | None = None) -> Transl
     for start, end, reference in reference_spans(text, language):
         pieces += _map_segment(text[last:start], table, result)
         pieces.append(reference)
+        result.matched.append((text[start:end], reference))  # a named provision is read
         last = end
     pieces += _map_segment(text[last:], table, result)
     english = " ".join(dict.fromkeys(p for p in pieces if p))
@@ -392,9 +414,10 @@ def _chinese_leftover(text: str, result: Translation) -> list[str]:
 
 
 def _carries_over(word: str, first: bool) -> bool:
-    """Names and numbers mean the same in any language: 'Nigeria', '2021', 'UNODC'."""
+    """Names and numbers mean the same in any language: 'Nigeria', '2021', 'UNODC', an
+    acronym the table does not know ('ГРЕТА')."""
     if any(ch.isdigit() for ch in word):
         return True
-    if not word.isascii():
-        return False
-    return word.isupper() and len(word) > 1 or (word[:1].isupper() and not first)
+    if word.isupper() and len(word) > 1:  # an acronym in any script: "GRETA", "ГРЕТА"
+        return True
+    return word.isascii() and word[:1].isupper() and not first

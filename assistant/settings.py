@@ -52,7 +52,7 @@ class Ranking(BaseModel):
     sentence_margin: float = 0.12
     # how far below the best sentence another passage's best sentence may score and still be
     # quoted (each such passage is quoted once before any passage is quoted twice)
-    passage_margin: float = 0.3
+    passage_margin: float = 0.4
     # a passage scoring under this share of the best passage's score is not cited in the
     # answer (it stays among the related passages)
     citation_cut: float = Field(default=0.9, ge=0.0, le=1.0)
@@ -63,6 +63,9 @@ class Ranking(BaseModel):
     # a question in one language prefers an indexed edition in that language (when the user
     # ingested one, e.g. the Spanish text of the Convention)
     same_language: float = 0.15
+    # in a question read from another language (its English terms in its word order), a law,
+    # penalty or report within this many terms of a country is that country's (grounding)
+    terms_window: int = Field(default=5, ge=0)
 
 
 class Settings(BaseSettings):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import random
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.settings import Settings
@@ -91,16 +91,21 @@ def folds_of(n: int, k: int, seed: int = 13) -> list[list[int]]:
 
 
 def pooled_questions(paths: Path | list[Path]) -> list:
-    """The questions of one file or of several pooled (their ids must not collide)."""
-    paths = [paths] if isinstance(paths, Path | str) else list(paths)
-    questions = [q for path in paths for q in load_questions(path)]
-    seen: set[str] = set()
-    for question in questions:
-        if question.id in seen:
-            raise ValueError(f"question id {question.id!r} occurs in more than one of "
-                             f"{', '.join(str(p) for p in paths)}")
-        seen.add(question.id)
-    return questions
+    """The questions of one file or of several pooled. Files that share ids (the translations
+    of one set) get their ids prefixed with the file's name ("questions.fr:q001"); one id twice
+    in one file is an error, as in any question file."""
+    paths = [Path(paths)] if isinstance(paths, Path | str) else [Path(p) for p in paths]
+    per_file = [load_questions(path) for path in paths]
+    ids = [q.id for questions in per_file for q in questions]
+    if len(ids) == len(set(ids)):
+        return [q for questions in per_file for q in questions]
+    return [replace(q, id=f"{path.stem}:{q.id}")
+            for path, questions in zip(paths, per_file, strict=True) for q in questions]
+
+
+def group_of(question_id: str) -> str:
+    """The question a pooled id stands for: the translations of one question are one group."""
+    return question_id.rsplit(":", 1)[-1]
 
 
 def tune(questions_path: Path | list[Path], name: str, values: list, k: int = 5,
@@ -129,7 +134,11 @@ def tune(questions_path: Path | list[Path], name: str, values: list, k: int = 5,
 
     current = _current(base, name)
     picks, held = [], []
-    for fold in folds_of(len(questions), k):
+    # a question and its translations fall in one fold: none is scored on what its twin tuned
+    groups = list(dict.fromkeys(group_of(q.id) for q in questions))
+    for group_fold in folds_of(len(groups), k):
+        chosen = {groups[i] for i in group_fold}
+        fold = [i for i, q in enumerate(questions) if group_of(q.id) in chosen]
         rest = [i for i in range(len(questions)) if i not in set(fold)]
         # a tie keeps the value in use: no change without evidence for it
         best = max(values, key=lambda v: (round(score(v, rest), 9), v == current))

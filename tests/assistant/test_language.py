@@ -147,3 +147,46 @@ def test_a_terse_english_question_mistaken_for_french_is_read_as_english(assista
                                       "¿Qué es la trata de personas?"])
 def test_a_short_question_in_french_or_spanish_stays_in_its_language(assistant, question):
     assert assistant.query(question).language in ("fr", "es")
+
+
+def test_function_words_count_neither_as_read_nor_as_unread():
+    from assistant.language import function_words, translate
+
+    # everyday French around three terms of the field (without function words: 3 read of 11)
+    reading = translate("Est-ce que cela change quelque chose si la personne a été recrutée "
+                        "par tromperie ?", "fr")
+    assert {"est", "que", "cela", "été", "par"} <= function_words("fr")
+    assert reading.read_share >= 0.5
+
+
+def test_a_named_provision_is_read_and_numbers_are_no_unread_words():
+    from assistant.language import translate
+
+    assert ("Статья 18", "Article 18") in translate("Статья 18: что регулирует?", "ru").matched
+    assert translate("Статья 18: что регулирует?", "ru").read_share >= 0.5
+    assert translate("2023年的报告", "zh").read_share == 1.0  # "2023" is carried over, not unread
+
+
+def test_arabic_vowel_marks_stay_inside_their_word():
+    from assistant.language import translate
+
+    reading = translate("هل يُعاقَب المهاجر المهرَّب؟", "ar")
+    assert not any(len(word) == 1 for word in reading.unmatched)
+    assert "bride price" not in reading.english
+
+
+def test_a_short_word_is_read_only_as_written_and_an_unknown_acronym_carries_over():
+    from assistant.language import translate
+
+    reading = translate("Что им грозит за подделку паспортов ФБР?", "ru")
+    assert "International Maritime Organization" not in reading.english  # "им" is not "ИМО"
+    assert "ФБР" in reading.english  # an acronym the table does not know is kept as a name
+
+
+def test_a_countrys_law_a_few_terms_away_is_its_subject_in_a_translated_question():
+    from assistant.grounding import scopes
+
+    terms = "penalties law protection victims American child sexual purposes"
+    assert [s.label for s in scopes(terms, sentence=False)] == ["American"]
+    assert scopes(terms) == []  # as an English sentence no law is America's
+    assert scopes("Canada extradition request citizen vessel flag", sentence=False) == []

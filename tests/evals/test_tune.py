@@ -41,12 +41,20 @@ def test_precise_citations_win_only_while_answers_still_cite_what_retrieval_foun
 def test_question_files_are_pooled_and_ids_must_not_collide(tmp_path):
     import pytest
 
-    from evals.tune import pooled_questions
+    from evals.tune import group_of, pooled_questions
 
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text('{"id": "a1", "question": "Who may board a vessel?"}\n', encoding="utf-8")
     second.write_text('{"id": "b1", "question": "Is consent irrelevant?"}\n', encoding="utf-8")
     assert [q.id for q in pooled_questions([first, second])] == ["a1", "b1"]
-    second.write_text('{"id": "a1", "question": "Is consent irrelevant?"}\n', encoding="utf-8")
+    # translations share their ids: each is prefixed with its file, and a question and its
+    # translation are one group for the folds
+    second.write_text('{"id": "a1", "question": "¿Es irrelevante el consentimiento?"}\n',
+                      encoding="utf-8")
+    pooled = pooled_questions([first, second])
+    assert [q.id for q in pooled] == ["a:a1", "b:a1"]
+    assert {group_of(q.id) for q in pooled} == {"a1"}
+    first.write_text('{"id": "a1", "question": "x"}\n{"id": "a1", "question": "y"}\n',
+                     encoding="utf-8")
     with pytest.raises(ValueError, match="a1"):
-        pooled_questions([first, second])
+        pooled_questions([first])
