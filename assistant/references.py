@@ -93,10 +93,12 @@ def instruments_named(text: str, strong_only: bool = True) -> list[str]:
     return ordered
 
 
-def without_instrument_names(text: str) -> str:
-    """The text with every name of an instrument blanked out."""
-    for _, _, pattern in _ALIASES:
-        text = pattern.sub(" ", text)
+def without_instrument_names(text: str, strong_only: bool = False) -> str:
+    """The text with every name of an instrument blanked out (`strong_only`: not the broad
+    phrases that also name a topic, "trafficking in persons")."""
+    for _, alias, pattern in _ALIASES:
+        if not (strong_only and alias in _WEAK_ALIASES):
+            text = pattern.sub(" ", text)
     return text
 
 

@@ -281,7 +281,9 @@ class Retriever:
         """Treaty chunks defining a term the question uses ("'vessel'", "a child"), in the
         instruments it names (any instrument when it names none). A question that asks for
         an instrument's definition and names no term gets its whole article of definitions."""
-        words = set(tokenize(query))
+        # "illegal entry in the migrant smuggling protocol" asks about "illegal entry": the
+        # words of an instrument's name are not a term asked about
+        words = set(tokenize(without_instrument_names(query, strong_only=True)))
         named = instruments_named(query)
         found: dict[int, tuple[int, int]] = {}
         for i, terms in self.defined_terms.items():
@@ -289,7 +291,8 @@ class Retriever:
             if named and chunk.instrument not in named:
                 continue
             if any(term <= words for term in terms) and filters.accepts(chunk):
-                found[i] = (named.index(chunk.instrument) if named else 0, 0)
+                # the narrowest passage first: the lettered definition before its article
+                found[i] = (named.index(chunk.instrument) if named else 0, len(terms))
         asked = {w for w in tokenize(without_instrument_names(query)) if len(w) > 1}
         if found or asked - DEFINITION_WORDS:
             return found

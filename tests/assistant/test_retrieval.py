@@ -119,3 +119,10 @@ def test_reference_parsing():
     assert (ref.instrument, ref.article, ref.paragraph) == ("UNTOC", "18", "8")
     assert instruments_named("the Palermo Protocol and the smuggling protocol") == [
         "TIP Protocol", "SOM Protocol"]
+
+
+def test_an_instruments_name_is_not_the_term_a_definition_question_asks_about(assistant):
+    # "smuggling of migrants" names the Protocol here; the term asked about is "vessel"
+    passages = assistant.retrieve("In the smuggling of migrants protocol, what is meant by a "
+                                  "'vessel'?")
+    assert passages[0].chunk.locator == "Article 3(d)"
