@@ -262,8 +262,8 @@ class Assistant:
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
         chosen = self._cut(self._choose(resolved, sentences), passages)
-        offences = offences_asked(query.text) if language == "en" and mode != "llm" else []
-        if offences and (measured := measure(query.resolved, offences, self.retriever,
+        offences = offences_asked(query.resolved, language) if mode != "llm" else []
+        if offences and (measured := measure(query.text, offences, self.retriever,
                                              language)):
             return self._measured(query, measured, chosen, base)
         return self._quoted(query, chosen, mode, base)

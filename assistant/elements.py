@@ -91,10 +91,29 @@ def indicators() -> tuple[Indicator, ...]:
                  for item in data.get("indicator", []))
 
 
-def offences_asked(question: str) -> list[str]:
+# The same ask in the other UN languages: "est-ce de la traite ?", "¿es trata?", "это торговля
+# людьми?", "这是人口贩运吗", "هل هذا اتجار بالبشر"; the offence word as the language writes it.
+QUALIFY_OTHER = {
+    "fr": re.compile(r"\b(?:est-ce|s['\u2019]agit-il|s['\u2019]agit-t-il|constitue|rel[eè]ve|"
+                     r"peut-on parler)\b[^?]{0,60}?\b(traite|trafic illicite|passeur)", re.I),
+    "es": re.compile(r"\b(?:es|son|constituye|se trata de|cuenta como|puede considerarse)\b"
+                     r"[^?]{0,60}?\b(trata|tr[aá]fico il[ií]cito)", re.I),
+    "ru": re.compile(r"(?:является ли|это|считается ли|квалифицируется ли|можно ли считать)"
+                     r"[^?]{0,60}?(торговл\w*|незаконн\w* ввоз\w*)", re.I),
+    "zh": re.compile(r"(?:是否|算不算|是不是|构成|属于)[^？?]{0,20}?(贩运|偷运)"),
+    "ar": re.compile(r"هل[^؟?]{0,60}?(اتجار|الاتجار|تهريب|التهريب)"),
+}
+OFFENCE_WORDS = {"fr": {"traite": "trafficking"}, "es": {"trata": "trafficking"},
+                 "ru": {"торговл": "trafficking"}, "zh": {"贩运": "trafficking"},
+                 "ar": {"اتجار": "trafficking", "الاتجار": "trafficking"}}
+
+
+def offences_asked(question: str, language: str = "en") -> list[str]:
     """The offences ("trafficking", "smuggling") whose definition the question asks the facts
     to be measured against; [] for any other question. A question needs facts to measure:
     at least one sentence of them or a long question."""
+    if language != "en":
+        return _offences_asked_in(question, language)
     found: list[str] = []
     for match in QUALIFY_RE.finditer(question):
         for word in match.groups():
@@ -110,6 +129,20 @@ def offences_asked(question: str) -> list[str]:
     sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
     has_facts = len(sentences) > 1 or len(question.split()) >= 25
     return found if has_facts else []
+
+
+def _offences_asked_in(question: str, language: str) -> list[str]:
+    pattern = QUALIFY_OTHER.get(language)
+    found: list[str] = []
+    for match in pattern.finditer(question) if pattern else ():
+        word = match.group(1).lower()
+        offence = next((english for stem, english in OFFENCE_WORDS[language].items()
+                        if word.startswith(stem)), "smuggling")
+        if offence not in found:
+            found.append(offence)
+    sentences = [s for s in re.split(r"(?<=[.!?\u3002\uff01\uff1f\u061f])\s*", question) if s]
+    long_enough = len(question) >= 60 if language == "zh" else len(question.split()) >= 25
+    return found if len(sentences) > 1 or long_enough else []
 
 
 def parse_definition(text: str, start: int) -> list[Element]:
@@ -178,7 +211,11 @@ def measure(question: str, offences: list[str], retriever: Retriever, language: 
             ) -> ElementAnswer | None:
     """Lines that quote each element of the asked offences' definitions (as indexed) and say
     what the facts mention for it; None when no indexed definition has elements."""
+    # the facts without the ask (or the offence's own name, in terms read from another
+    # language): "Is this smuggling?" mentions no smuggling
     facts = QUALIFY_RE.sub(" ", question)
+    facts = re.sub(r"\b(?:trafficking in persons|smuggling of migrants|human trafficking|"
+                   r"migrant smuggling)\b", " ", facts, flags=re.IGNORECASE)
     found = find_indicators(facts)
     lines: list[str] = []
     quoted: list[tuple[Passage, str]] = []

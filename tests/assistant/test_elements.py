@@ -73,3 +73,27 @@ def test_a_smuggling_fact_pattern_without_a_benefit_says_so(assistant):
     assert answer.citations[0].locator == "Article 3(a)"
     assert answer.citations[0].instrument == "SOM Protocol"
     assert "Your description says otherwise: free of charge; out of compassion." in answer.text
+
+
+def test_the_same_ask_is_recognised_in_the_other_languages():
+    facts = {"fr": "Un passeur a conduit trois personnes de l'autre côté de la frontière. ",
+             "es": "Un hombre llevó a tres personas al otro lado de la frontera. ",
+             "zh": "一名男子收了钱，开车把三个人送过边境。",
+             "ar": "نقل رجل ثلاثة أشخاص عبر الحدود مقابل المال. ",
+             "ru": "Мужчина за деньги перевёз трёх человек через границу. "}
+    asks = {"fr": "S'agit-il de trafic illicite de migrants ?", "es": "¿Es tráfico ilícito?",
+            "zh": "这是否构成偷运移民？", "ar": "هل هذا تهريب للمهاجرين؟",
+            "ru": "Является ли это незаконным ввозом мигрантов?"}
+    for language, ask in asks.items():
+        assert offences_asked(facts[language] + ask, language) == ["smuggling"], language
+    assert offences_asked("Est-ce de la traite ?", "fr") == []  # no facts to measure
+
+
+def test_a_fact_pattern_in_french_is_answered_element_by_element_in_french(assistant):
+    answer = assistant.ask("Un recruteur a promis à une jeune fille de 16 ans un emploi à "
+                           "l'étranger, puis lui a confisqué son passeport et l'a forcée à "
+                           "travailler sans salaire. Est-ce de la traite des personnes ?")
+    assert answer.language == "fr" and not answer.refused
+    assert answer.text.startswith("Il appartient aux autorités compétentes")
+    assert "- Les moyens (article 3(a))" in answer.text
+    assert answer.citations[0].locator == "Article 3(a)"
