@@ -13,6 +13,9 @@ from pathlib import Path
 
 MESSAGES_PATH = Path(__file__).resolve().parent / "data" / "messages.toml"
 LANGUAGES = ("en", "fr", "es", "ru", "zh", "ar")  # the six UN languages
+# each language's name for itself, as a label ("SOM Protocol, Art. 5 [español]")
+ENDONYMS = {"en": "English", "fr": "français", "es": "español", "ru": "русский", "zh": "中文",
+            "ar": "العربية"}
 _LOCATOR = re.compile(r"^Article (\d+)(\([a-z]\))?(?:, para\. (\d+)(\([a-z]\))?)?(.*)$")
 
 

@@ -11,6 +11,7 @@ import html
 import re
 from urllib.parse import urlparse
 
+from assistant.i18n import ENDONYMS
 from assistant.models import Answer, Citation, Filters, Passage
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:])")
@@ -78,11 +79,15 @@ def short_name(source: Citation | Passage) -> str:
 
 
 def citation_label(citation: Citation) -> str:
-    """Plain text, short: 'SOM Protocol, Art. 5(1)' or 'Global Report …, p. 74 (PDF p. 10)'."""
+    """Plain text, short: 'SOM Protocol, Art. 5(1)' or 'Global Report …, p. 74 (PDF p. 10)';
+    an edition in another language than English says which: 'SOM Protocol, Art. 5 [español]'."""
     locator = re.sub(r"^Article\b", "Art.", citation.locator or "")
     pages = page_description(citation)
     parts = ", ".join(part for part in (short_name(citation), locator) if part)
-    return f"{parts} ({pages})" if pages else parts
+    label = f"{parts} ({pages})" if pages else parts
+    if citation.language and citation.language != "en":
+        label += f" [{ENDONYMS.get(citation.language, citation.language)}]"
+    return label
 
 
 def answer_text_html(text: str, citations: list[Citation], turn: int) -> str:

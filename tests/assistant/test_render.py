@@ -131,3 +131,14 @@ def test_a_report_passages_notes_are_folded_under_it_not_quoted():
     assert '<details class="notes"><summary>Notes of this passage (1)</summary>' in panel
     assert "&lt;b&gt;survey&lt;/b&gt;" in panel and "<b>" not in panel
     assert "154 interviews" not in answer_markdown(answer, 0)
+
+
+def test_a_citation_of_an_edition_in_another_language_names_the_language():
+    from assistant.models import Citation
+    from assistant.render import citation_label
+
+    spanish = Citation(n=1, passage_rank=1, source="TOCebook-s.pdf", title="Convención",
+                       locator="Article 5", text="…", instrument="SOM Protocol", language="es")
+    assert citation_label(spanish).endswith("[español]")
+    english = spanish.model_copy(update={"language": "en"})
+    assert citation_label(english) == "SOM Protocol, Art. 5"
