@@ -29,12 +29,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from assistant.errors import EmptyIndexError, QuestionError  # noqa: E402
-from assistant.export import export_docx, export_markdown  # noqa: E402
-from assistant.feedback import FeedbackLog  # noqa: E402
 from assistant.i18n import interface_strings  # noqa: E402
 from assistant.live_index import IndexUnavailableError, describe, last_written  # noqa: E402
 from assistant.models import Answer, Filters  # noqa: E402
-from assistant.render import (  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from ui.brief_tab import add_brief_tab  # noqa: E402
+from ui.export import export_docx, export_markdown  # noqa: E402
+from ui.feedback import FeedbackLog  # noqa: E402
+from ui.provisions_tab import add_provisions_tab  # noqa: E402
+from ui.render import (  # noqa: E402
     INGEST_HELP,
     answer_markdown,
     conversation_sources_html,
@@ -42,9 +45,6 @@ from assistant.render import (  # noqa: E402
     escape_markdown,
     filters_line,
 )
-from assistant.settings import Settings  # noqa: E402
-from ui_brief import add_brief_tab  # noqa: E402
-from ui_provisions import add_provisions_tab  # noqa: E402
 
 EXAMPLES = [
     "What is the definition of trafficking in persons?",

@@ -84,18 +84,18 @@ def run_ask(args: argparse.Namespace) -> int:
 
 
 def run_brief(args: argparse.Namespace) -> int:
-    from assistant.brief import build_brief
     from assistant.core import Assistant
-    from assistant.trainer_export import render_brief
+    from assistant.trainer.export import render_brief
+    from assistant.trainer.summary import brief_with_summary
 
-    brief = build_brief(Assistant(Settings()), args.topic)
+    brief = brief_with_summary(Assistant(Settings()), args.topic)
     return _emit(render_brief(brief, args.format), args.out)
 
 
 def run_quiz(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from assistant.quiz import build_quiz
-    from assistant.trainer_export import render_quiz
+    from assistant.trainer.export import render_quiz
+    from assistant.trainer.quiz import build_quiz
 
     quiz = build_quiz(Assistant(Settings()), args.topic, n=args.n)
     return _emit(render_quiz(quiz, args.format), args.out)
@@ -104,7 +104,7 @@ def run_quiz(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
     from assistant.crossrefs import graph_of
-    from assistant.provisions import article_markdown, instruments, toc_markdown, view_for
+    from assistant.trainer.provisions import article_markdown, instruments, toc_markdown, view_for
 
     assistant = Assistant(Settings())
     graph = graph_of(assistant.retriever)
@@ -119,7 +119,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from assistant.provisions import compare, render_comparison
+    from assistant.trainer.provisions import compare, render_comparison
 
     assistant = Assistant(Settings())
     comparison = compare(lambda query, filters: assistant.retrieve(query, filters=filters),
@@ -128,7 +128,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def _emit(content: str | bytes, out: str | None) -> int:
-    from assistant.trainer_export import write_output
+    from assistant.trainer.export import write_output
 
     if out:
         print(f"wrote {write_output(content, out)}")

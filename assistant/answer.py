@@ -518,3 +518,8 @@ def _within(part: tuple[str | None, str | None, str | None],
     if paragraph and part[1] != paragraph:
         return False
     return not letter or part[2] == letter
+
+
+def refusal_text(language: str = "en") -> str:
+    """The plain "the corpus does not answer this" sentence, in the question's language."""
+    return message("refusal", language)

@@ -19,6 +19,7 @@ from assistant.answer import (
     embedding_text,
     lexical_overlap,
     provision_sentences,
+    refusal_text,
     select_sentences,
     sentences_of,
     sub_locator,
@@ -48,7 +49,7 @@ class Assistant:
         self.settings = settings or Settings()
         self.store = Store(self.settings)
         self.embedder = Embedder(self.settings)
-        self._chat_model = chat_model
+        self.chat_model = chat_model
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_lock = Lock()
         self._reload_lock = Lock()
@@ -62,7 +63,7 @@ class Assistant:
         return self._index.retriever
 
     @property
-    def _idf(self) -> dict[str, float]:
+    def idf(self) -> dict[str, float]:
         return self._index.idf
 
     @property
@@ -83,7 +84,7 @@ class Assistant:
 
     @property
     def llm_available(self) -> bool:
-        return self._chat_model is not None or bool(self.settings.llm)
+        return self.chat_model is not None or bool(self.settings.llm)
 
     def reload(self) -> None:
         """Read the index again (after an ingest) and swap it in; questions being answered
@@ -443,7 +444,7 @@ class Assistant:
         for sentence, cosine in zip(sentences, cosines, strict=True):
             # A provision's title says what its sentences are about ("laundering of proceeds").
             words = set(tokenize(f"{sentence.text} {sentence.chunk.article_title or ''}"))
-            overlap = lexical_overlap(query_tokens, words, self._idf)
+            overlap = lexical_overlap(query_tokens, words, self.idf)
             prior = ranking.sentence_rank_prior * (top - min(sentence.passage.rank, top))
             lookup = ranking.sentence_lookup if "lookup" in sentence.passage.scores else 0.0
             sentence.score = float(cosine) + ranking.sentence_overlap * overlap + prior + lookup
@@ -480,10 +481,6 @@ class Assistant:
                     self._sentence_vectors.popitem(last=False)
         with self._cache_lock:
             return np.stack([self._sentence_vectors[t] for t in texts])
-
-
-def refusal_text(language: str = "en") -> str:
-    return message("refusal", language)
 
 
 def _instrument_names(chunks: list) -> list[str]:

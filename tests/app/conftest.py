@@ -22,7 +22,7 @@ def port() -> int:
 def served(assistant, tmp_path_factory):
     """(url, feedback file) of the app built on the session's real assistant."""
     from app import build_app, serve
-    from assistant.feedback import FeedbackLog
+    from ui.feedback import FeedbackLog
 
     feedback_path = tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
     settings = assistant.settings.model_copy(update={"auth": None, "share": False,

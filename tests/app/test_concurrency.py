@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from assistant.render import escape_markdown
+from ui.render import escape_markdown
 
 gradio_client = pytest.importorskip("gradio_client")
 

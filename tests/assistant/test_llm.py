@@ -62,13 +62,13 @@ def extractive(llm_assistant):
 
 
 def scripted(assistant, extractive_answer, reply: str):
-    assistant._chat_model = FakeListChatModel(responses=[reply])
+    assistant.chat_model = FakeListChatModel(responses=[reply])
     return answer_with_llm(assistant, extractive_answer)
 
 
 # the reply's markers
 def test_valid_marker_is_kept_and_cited(llm_assistant, extractive):
-    llm_assistant._chat_model = GenericFakeChatModel(messages=iter([f"{DEFINITION[:-1]} [1]."]))
+    llm_assistant.chat_model = GenericFakeChatModel(messages=iter([f"{DEFINITION[:-1]} [1]."]))
     answer = llm_assistant.ask(QUESTION, mode="llm")
     assert answer.mode == "llm" and not answer.refused
     assert answer.text == f"{DEFINITION[:-1]} [1]."
@@ -131,7 +131,7 @@ def test_reply_citing_nothing_falls_back(llm_assistant, extractive):
 
 # failures
 def test_model_error_falls_back_to_the_extractive_answer(llm_assistant, extractive):
-    llm_assistant._chat_model = FailingChatModel()
+    llm_assistant.chat_model = FailingChatModel()
     answer = answer_with_llm(llm_assistant, extractive)
     assert answer.text == extractive.text and answer.citations == extractive.citations
     assert answer.notices[-1] == ("The language model failed (ConnectionError: connection "
@@ -142,7 +142,7 @@ def test_slow_model_times_out_and_falls_back(llm_assistant, extractive):
     settings = llm_assistant.settings
     llm_assistant.settings = settings.model_copy(update={"llm_timeout_s": 0.2})
     try:
-        llm_assistant._chat_model = FakeListChatModel(responses=["too late [1]."], sleep=2.0)
+        llm_assistant.chat_model = FakeListChatModel(responses=["too late [1]."], sleep=2.0)
         answer = answer_with_llm(llm_assistant, extractive)
     finally:
         llm_assistant.settings = settings
@@ -153,7 +153,7 @@ def test_slow_model_times_out_and_falls_back(llm_assistant, extractive):
 @pytest.mark.parametrize("spec", ["ollama:llama3.1", "openai:some-model"])
 def test_unreachable_server_falls_back(llm_assistant, extractive, spec):
     settings = Settings(llm=spec, llm_base_url="http://127.0.0.1:9", llm_timeout_s=5)
-    llm_assistant._chat_model = make_chat_model(settings)
+    llm_assistant.chat_model = make_chat_model(settings)
     answer = answer_with_llm(llm_assistant, extractive)
     assert answer.text == extractive.text
     assert answer.notices[-1].startswith("The language model failed (")
@@ -190,13 +190,13 @@ def test_make_chat_model_rejects_bad_specs(spec):
 
 
 def test_chat_model_is_made_once_per_assistant():
-    holder = SimpleNamespace(settings=Settings(llm="ollama:llama3.1"), _chat_model=None)
+    holder = SimpleNamespace(settings=Settings(llm="ollama:llama3.1"), chat_model=None)
     first = chat_model_of(holder)
     assert isinstance(first, ChatOllama) and chat_model_of(holder) is first
-    other = SimpleNamespace(settings=holder.settings, _chat_model=None)
+    other = SimpleNamespace(settings=holder.settings, chat_model=None)
     assert chat_model_of(other) is not first
     with pytest.raises(ValueError, match="UNODC_LLM"):
-        chat_model_of(SimpleNamespace(settings=Settings(llm=None), _chat_model=None))
+        chat_model_of(SimpleNamespace(settings=Settings(llm=None), chat_model=None))
 
 
 # parsing
@@ -220,15 +220,15 @@ def test_invalid_numbers_are_dropped_and_the_rest_renumbered():
 
 # a brief's summary
 def _brief_with(llm_assistant, reply_or_model):
-    from assistant.brief import build_brief
+    from assistant.trainer.summary import brief_with_summary
 
-    llm_assistant._chat_model = (FakeListChatModel(responses=[reply_or_model])
-                                 if isinstance(reply_or_model, str) else reply_or_model)
-    return build_brief(llm_assistant, "child trafficking")
+    llm_assistant.chat_model = (FakeListChatModel(responses=[reply_or_model])
+                                if isinstance(reply_or_model, str) else reply_or_model)
+    return brief_with_summary(llm_assistant, "child trafficking")
 
 
 def test_a_brief_gets_a_cited_summary_checked_against_its_items(llm_assistant):
-    from assistant.trainer_export import brief_to_docx, brief_to_markdown
+    from assistant.trainer.export import brief_to_docx, brief_to_markdown
 
     brief = _brief_with(llm_assistant, "x")
     first = brief.items()[0]
@@ -258,10 +258,10 @@ def test_markers_that_point_to_no_item_are_removed_and_a_failing_model_leaves_th
 
 
 def test_without_a_model_a_brief_has_no_summary(assistant):
-    from assistant.brief import build_brief
-    from assistant.trainer_export import brief_to_markdown
+    from assistant.trainer.export import brief_to_markdown
+    from assistant.trainer.summary import brief_with_summary
 
-    brief = build_brief(assistant, "child trafficking")
+    brief = brief_with_summary(assistant, "child trafficking")
     assert brief.summary is None and "Summary" not in brief_to_markdown(brief)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import gradio as gr
 from docx import Document as WordDocument
 
-from ui_brief import PRESET_CHOICES, add_brief_tab, make_brief, make_quiz
+from ui.brief_tab import PRESET_CHOICES, add_brief_tab, make_brief, make_quiz
 
 
 def test_tab_builds_inside_blocks(assistant):

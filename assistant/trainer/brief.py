@@ -474,9 +474,9 @@ OFFENCE_ESTABLISHING_RE = re.compile(r"establish as (?:a )?criminal offen[cs]es?
 OPERATIVE_BONUS = 0.12
 
 
-def build_brief(assistant, topic: str, summary: bool = True) -> Brief:
-    """A brief on `topic` (free text or a preset's key, title or alias), with a language
-    model's cited summary when one is configured and `summary` is on."""
+def build_brief(assistant, topic: str) -> Brief:
+    """A brief on `topic` (free text or a preset's key, title or alias); its summary, when a
+    language model is configured, is `assistant.trainer.summary.brief_with_summary`."""
     scope = scope_of(assistant, topic)
     selector = Selector(assistant, scope)
     # Built in this order so the most specific section claims a passage first.
@@ -497,10 +497,6 @@ def build_brief(assistant, topic: str, summary: bool = True) -> Brief:
                   preset=scope.preset.key if scope.preset else None,
                   instruments=scope.instruments, sections=sections)
     brief.sources = sources_of(brief.items())
-    if summary and assistant.llm_available:
-        from assistant.llm import summarize_brief
-
-        brief.summary = summarize_brief(assistant, brief)
     return brief
 
 

@@ -10,7 +10,7 @@ from docx import Document as WordDocument
 
 from assistant.crossrefs import graph_of, referred_to
 from assistant.models import Passage
-from assistant.provisions import (
+from assistant.trainer.provisions import (
     article_markdown,
     article_view,
     compare,
@@ -21,7 +21,7 @@ from assistant.provisions import (
     table_of_contents,
     view_for,
 )
-from assistant.render import answer_markdown, sources_html
+from ui.render import answer_markdown, sources_html
 
 
 @pytest.fixture(scope="module")

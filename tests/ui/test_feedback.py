@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from assistant.feedback import MAX_COMMENT_CHARS, FeedbackLog
 from assistant.models import Answer, Chunk, Citation, Passage
+from ui.feedback import MAX_COMMENT_CHARS, FeedbackLog
 
 
 def answer(question: str = "What is smuggling of migrants?") -> Answer:

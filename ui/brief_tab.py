@@ -11,15 +11,16 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.brief import PRESETS, build_brief
-from assistant.quiz import build_quiz
-from assistant.trainer_export import (
+from assistant.trainer.brief import PRESETS
+from assistant.trainer.export import (
     brief_to_markdown,
     quiz_to_markdown,
     render_brief,
     render_quiz,
     write_output,
 )
+from assistant.trainer.quiz import build_quiz
+from assistant.trainer.summary import brief_with_summary
 
 CUSTOM = "Custom topic (type it below)"
 PRESET_CHOICES = [CUSTOM, *(preset.title for preset in PRESETS.values())]
@@ -51,7 +52,7 @@ def add_brief_tab(assistant) -> None:
 
 def make_brief(assistant, topic: str, fmt: str) -> tuple[str, object]:
     try:
-        brief = build_brief(assistant, topic)
+        brief = brief_with_summary(assistant, topic)
     except ValueError as error:
         return f"**Error:** {error}", gr.DownloadButton(visible=False)
     path = _save(render_brief(brief, fmt), f"brief-{_slug(topic)}.{fmt}")

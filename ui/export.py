@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assistant.models import Answer, Citation
-from assistant.render import citation_label
+from ui.render import citation_label
 
 TITLE = "UNODC assistant: questions and cited answers"
 # What XML 1.0 (and so a .docx) cannot hold: control characters, lone surrogates, U+FFFE/F

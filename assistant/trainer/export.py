@@ -12,8 +12,8 @@ from pathlib import Path
 
 from docx import Document as WordDocument
 
-from assistant.brief import Brief, SourceRef
-from assistant.quiz import Quiz, QuizQuestion
+from assistant.trainer.brief import Brief, SourceRef
+from assistant.trainer.quiz import Quiz, QuizQuestion
 
 BRIEF_FORMATS = ("md", "docx")
 QUIZ_FORMATS = ("md", "docx", "json")

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from docx import Document as WordDocument
 
-from assistant.export import export_docx, export_markdown, source_list
 from assistant.models import Answer, Chunk, Citation, Passage
+from ui.export import export_docx, export_markdown, source_list
 
 WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 TREATY = "https://www.unodc.org/documents/treaties/TOCebook-e.pdf"

@@ -20,7 +20,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.answer import Sentence
-from assistant.brief import (
+from assistant.models import Chunk, Filters
+from assistant.references import DISPLAY_NAMES
+from assistant.trainer.brief import (
     DEFINITION_RE,
     Query,
     Selector,
@@ -31,8 +33,6 @@ from assistant.brief import (
     normalise,
     scope_of,
 )
-from assistant.models import Chunk, Filters
-from assistant.references import DISPLAY_NAMES
 
 QuestionKind = Literal["true_false", "which_article", "multiple_choice", "fill_blank"]
 KINDS: tuple[QuestionKind, ...] = ("fill_blank", "true_false", "which_article", "multiple_choice")

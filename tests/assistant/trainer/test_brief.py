@@ -7,7 +7,7 @@ import io
 import pytest
 from docx import Document as WordDocument
 
-from assistant.brief import (
+from assistant.trainer.brief import (
     PRESETS,
     build_brief,
     find_preset,
@@ -16,7 +16,7 @@ from assistant.brief import (
     quote_in_passage,
     resolve,
 )
-from assistant.trainer_export import brief_to_docx, brief_to_markdown, escape_md
+from assistant.trainer.export import brief_to_docx, brief_to_markdown, escape_md
 from ingest.clean import note_debris
 
 # The provisions each Working Group topic and "child trafficking" is specifically about.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.render import (
+from ui.render import (
     answer_markdown,
     documents_html,
     escape_markdown,
@@ -96,7 +96,7 @@ def test_text_after_an_ellipsis_in_a_quote_is_highlighted_too():
 
 
 def test_citations_read_short_and_each_document_is_titled_once():
-    from assistant.render import citation_label, short_name
+    from ui.render import citation_label, short_name
 
     title = ("Protocol against the Smuggling of Migrants by Land, Sea and Air, supplementing the "
              "United Nations Convention against Transnational Organized Crime")
@@ -135,7 +135,7 @@ def test_a_report_passages_notes_are_folded_under_it_not_quoted():
 
 def test_a_citation_of_an_edition_in_another_language_names_the_language():
     from assistant.models import Citation
-    from assistant.render import citation_label
+    from ui.render import citation_label
 
     spanish = Citation(n=1, passage_rank=1, source="TOCebook-s.pdf", title="Convención",
                        locator="Article 5", text="…", instrument="SOM Protocol", language="es")

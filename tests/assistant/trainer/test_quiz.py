@@ -8,8 +8,9 @@ import json
 import pytest
 from docx import Document as WordDocument
 
-from assistant.brief import resolve
-from assistant.quiz import (
+from assistant.trainer.brief import resolve
+from assistant.trainer.export import quiz_to_docx, quiz_to_json, quiz_to_markdown
+from assistant.trainer.quiz import (
     MAX_LENGTH_RATIO,
     answer_supported,
     build_quiz,
@@ -18,7 +19,6 @@ from assistant.quiz import (
     quoted,
     topic_seed,
 )
-from assistant.trainer_export import quiz_to_docx, quiz_to_json, quiz_to_markdown
 
 
 @pytest.fixture(scope="module")

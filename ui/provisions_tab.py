@@ -14,7 +14,8 @@ from pathlib import Path
 import gradio as gr
 
 from assistant.crossrefs import graph_of
-from assistant.provisions import (
+from assistant.trainer.export import write_output
+from assistant.trainer.provisions import (
     THEMES,
     article_markdown,
     article_view,
@@ -26,7 +27,6 @@ from assistant.provisions import (
     toc_markdown,
     view_for,
 )
-from assistant.trainer_export import write_output
 
 FORMATS = ["md", "docx"]
 

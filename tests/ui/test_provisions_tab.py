@@ -8,8 +8,7 @@ from pathlib import Path
 import gradio as gr
 from docx import Document as WordDocument
 
-from assistant.render import citation_label
-from ui_provisions import (
+from ui.provisions_tab import (
     add_provisions_tab,
     article_choices,
     instrument_names,
@@ -17,6 +16,7 @@ from ui_provisions import (
     open_citation,
     show_article,
 )
+from ui.render import citation_label
 
 
 def test_tab_builds_inside_blocks(assistant):

@@ -1,0 +1,1 @@
+"""The user interface over the assistant: the app's tabs, rendering, exports and feedback."""
