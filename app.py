@@ -161,6 +161,15 @@ def serve(app: gr.Blocks, settings: Settings, port: int | None = None,
 
 
 # ---------------------------------------------------------------- per-request helpers
+def may_reload(settings: Settings, username: str | None) -> bool:
+    """Anyone may reload a local app without logins; with logins, only the administrators
+    (a reload rereads the whole index: not something every user should trigger)."""
+    if not settings.auth:
+        return True
+    admins = {name.strip() for name in (settings.admins or "").split(",") if name.strip()}
+    return username is not None and username in admins
+
+
 def history_of(turns: list[Answer]) -> list[dict]:
     history: list[dict] = []
     for answer in turns:
@@ -314,7 +323,9 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
     def list_documents() -> str:
         return documents_html(assistant.documents()) + index_status_html(assistant)
 
-    def reload_index() -> tuple[str, str]:
+    def reload_index(request: gr.Request | None = None) -> tuple[str, str]:
+        if not may_reload(settings, request.username if request else None):
+            raise gr.Error("Only an administrator can reload the index (UNODC_ADMINS).")
         assistant.reload()
         return list_documents(), _banner(assistant)
 

@@ -153,6 +153,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     auth: str | None = None  # "user:password[,user2:password2]"
+    # with auth on, the users who may reload the index from the app (comma-separated names)
+    admins: str | None = None
     concurrency: int = Field(default=4, ge=1)
     # a running app reloads the index once an ingest into its data dir has not written for
     # this many seconds (embedded Chroma; a server's index is reloaded on a failed read)

@@ -112,3 +112,28 @@ def test_feedback_lines_stay_whole_under_concurrent_hostile_writers(served):
     assert 'line one\nline two\n{"rating": "forged"}' in kept  # one entry, its lines kept
     assert "nul and  escape" in kept  # the control characters dropped, nothing else
     assert "<script>alert(1)</script> \u202e reversed" in kept  # stored as text, as sent
+
+
+def test_with_logins_only_an_administrator_reloads_the_index(assistant, port):
+    from app import build_app, may_reload, serve
+
+    settings = assistant.settings.model_copy(update={"auth": "ana:secret,root:admin",
+                                                     "admins": "root", "host": "127.0.0.1"})
+    assert may_reload(settings, "root") and not may_reload(settings, "ana")
+    assert may_reload(settings.model_copy(update={"auth": None}), None)  # a local app
+    blocks = None
+    previous = assistant.settings
+    assistant.settings = settings  # the app reads its settings from the assistant
+    try:
+        blocks = build_app(assistant)
+        _, url = serve(blocks, settings, port=port, block=False)
+        with pytest.raises(Exception, match="administrator"):
+            gradio_client.Client(url, auth=("ana", "secret"), verbose=False).predict(
+                api_name="/reload_index")
+        documents, _ = gradio_client.Client(url, auth=("root", "admin"), verbose=False).predict(
+            api_name="/reload_index")
+        assert "glotip-2024-chapter-2.pdf" in documents
+    finally:
+        assistant.settings = previous
+        if blocks is not None:
+            blocks.close()
