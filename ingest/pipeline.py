@@ -220,6 +220,8 @@ class Ingestor:
         """The files read and split, in order, while the model loads and then while the
         previous files are embedded: a reader process works up to READ_AHEAD files ahead. A
         single file is read here. `read_seconds` counts only the waits for a file."""
+        if not todo:  # nothing new: the model is not even imported
+            return
         if len(todo) < 2:
             self.load_model_in_background()
             for source in todo:

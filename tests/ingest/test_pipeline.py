@@ -63,12 +63,17 @@ def test_whole_corpus_ingests_with_documents_and_pages(index_settings):
     assert (3, "67") in pages and (10, "74") in pages
 
 
-def test_reingest_adds_nothing_and_skips_every_document(index_settings):
+def test_reingest_adds_nothing_and_skips_every_document(index_settings, monkeypatch):
+    from ingest.pipeline import Ingestor
+
+    loads: list[bool] = []
+    monkeypatch.setattr(Ingestor, "load_model_in_background", lambda self: loads.append(True))
     before = _snapshot(index_settings)
     report = run_ingest(index_settings, progress=False)
     assert report.chunks_added == 0 and report.chunks_removed == 0
     assert report.documents_skipped == report.documents == 9
     assert _snapshot(index_settings) == before
+    assert loads == []  # nothing new: the model is not even imported (seconds saved)
 
 
 def test_changed_file_replaces_its_chunks_and_prune_removes_gone_files(tmp_path, corpus_dir):
