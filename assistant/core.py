@@ -24,7 +24,12 @@ from assistant.answer import (
     sentences_of,
     sub_locator,
 )
-from assistant.coverage import Coverage, asks_for_current_state
+from assistant.coverage import (
+    Coverage,
+    asks_for_a_contact,
+    asks_for_current_state,
+    gives_a_contact,
+)
 from assistant.elements import ElementAnswer, measure, offences_asked
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, EmptyIndexError
@@ -368,7 +373,7 @@ class Assistant:
         language = query.language
         # query.text is English: a country named in another language ("Alemania") was read
         # through the terminology table into its English name.
-        unknown = self.coverage.unknown_names(query.text)
+        unknown = self.coverage.unknown_names(query.text, sentence=not query.translated)
         if unknown:
             notices.append(message("never_mention", language, names=", ".join(unknown)))
         if missing := self.coverage.unknown_instruments(query.text, sentence=not query.translated):
@@ -390,12 +395,16 @@ class Assistant:
         """A question about a country's own law or figures, a body's report or a year is
         answered only from passages about it (assistant/grounding.py)."""
         evidence = passages[:self.settings.ranking.evidence_passages]
+        notices = []
+        if asks_for_a_contact(query.text) and not any(gives_a_contact(p.chunk.text)
+                                                      for p in evidence):
+            notices.append(message("no_contact", query.language))
         missing = ungrounded(query.text, evidence, sentence=not query.translated,
                              window=self.settings.ranking.terms_window)
-        if not missing:
-            return []
-        names = ", ".join(scope.label for scope in missing)
-        return [message("not_covered", query.language, names=names)]
+        if missing:
+            names = ", ".join(scope.label for scope in missing)
+            notices.append(message("not_covered", query.language, names=names))
+        return notices
 
     @staticmethod
     def _language_notices(query: Query, citations: list[Citation]) -> list[str]:

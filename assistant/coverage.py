@@ -26,7 +26,15 @@ IDENTIFIER_RE = re.compile(r"\b[A-Z0-9]+(?:/[A-Z0-9]+)+\b")
 # Questions about the present state of affairs: a fixed set of documents cannot tell.
 CURRENT_RE = re.compile(
     r"\b(to date|as of (?:today|now)|currently|right now|these days|nowadays|at present|"
-    r"latest|up to now|so far)\b", re.IGNORECASE)
+    r"latest|up to now|so far|this (?:year|month|week)|in the news|yesterday)\b",
+    re.IGNORECASE)
+# A request for a way to reach someone: a phone number, a hotline, an address, a website.
+CONTACT_RE = re.compile(
+    r"\b((?:tele)?phone numbers?|hotlines?|helplines?|contact (?:details|information)|"
+    r"e-?mail address|postal address|street address|website address|web address|"
+    r"number (?:to call|of the hotline)|whom? (?:can|should) I call)\b", re.IGNORECASE)
+# what a passage holds when it gives a way to reach someone
+REACHABLE_RE = re.compile(r"\+?\d[\d\s().-]{6,}\d|https?://|www\.|\b[\w.-]+@[\w.-]+\.\w+")
 WORD_RE = re.compile(r"[A-Za-z][\w'/-]*|\d{4}")
 NAME_RE = re.compile(r"\b([A-Z][\w'/-]*(?:\s+(?:of|the|for|and|on)?\s*[A-Z][\w'/-]*)+)")
 QUESTION_WORDS = frozenset(
@@ -311,12 +319,18 @@ class Coverage:
             if determiner in INDEFINITE or not named:
                 continue
             identifying = [w for w in tail if w.lower() not in INSTRUMENT_FILLER][:2]
+            # a passage that names it may stop at its identifying words ("the Vienna Convention
+            # on Consular Relations" in a question that goes on "... detention migrant")
+            core = tail[:tail.index(identifying[-1]) + 1] if identifying else tail
             words = {w for w in _stems(" ".join([*before, *identifying]))
                      if not w.isdigit()} - _stems(" ".join(INSTRUMENT_FILLER))
             if not words or any(self._known(words, known) for known in self.instruments):
                 continue
             name = " ".join([*before, head.group(0), *tail])
-            if f" {_normal(name)} " not in self.text:
+            named_in_text = (f" {_normal(name)} " in self.text
+                             or f" {_normal(' '.join([*before, head.group(0), *core]))} "
+                             in self.text)
+            if not named_in_text:
                 unknown.append(name)
         return unknown
 
@@ -325,11 +339,14 @@ class Coverage:
         return all(w in instrument or get_close_matches(w, instrument, n=1, cutoff=0.85)
                    for w in words)
 
-    def unknown_names(self, question: str) -> list[str]:
+    def unknown_names(self, question: str, sentence: bool = True) -> list[str]:
         """What the question asks about that the corpus never names: a document, body, case
         or acronym, a year or a document number it never uses; in a question about a place's
         figures or situation, any name it never uses (the instruments' own names, "the
-        Palermo Protocol", are known whatever the text)."""
+        Palermo Protocol", are known whatever the text).
+        `sentence=False`: the English terms read from another language, where a place keeps
+        its own language's name ("Canarias", "Bruxelles") and words of different phrases stand
+        side by side: only sources, years and document numbers count."""
         question = without_instrument_names(question)
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
@@ -339,7 +356,8 @@ class Coverage:
         question = without_settings(place_pattern().sub(" ", question))
         unknown = [word for word in self._salient_words(question)
                    if any(part not in self.words for part in _normal(word).split())]
-        for name in [*self._names(question), *IDENTIFIER_RE.findall(question)]:
+        names = self._names(question) if sentence else []
+        for name in [*names, *IDENTIFIER_RE.findall(question)]:
             if f" {_normal(name)} " in self.text:
                 continue
             # known words that never stand together: a name only with a head ("Modern
@@ -347,7 +365,7 @@ class Coverage:
             if (any(part not in self.words for part in _normal(name).split())
                     or names_a_source(question, name)):
                 unknown.append(name)
-        if not about_a_place(question):
+        if not (sentence and about_a_place(question)):
             unknown = [name for name in unknown if names_a_source(question, name)]
         return list(dict.fromkeys([*cases, *unknown]))
 
@@ -386,3 +404,13 @@ def asks_for_current_state(question: str) -> bool:
     """"How many countries have ratified ... to date?", "the latest estimate": the corpus is a
     fixed set of dated documents and cannot vouch for the present."""
     return bool(CURRENT_RE.search(question))
+
+
+def asks_for_a_contact(question: str) -> bool:
+    """"Which number should I call?", "an NGO's address in Bogotá": documents of law and
+    research name no one to call, so only a passage that gives one can answer."""
+    return bool(CONTACT_RE.search(question))
+
+
+def gives_a_contact(text: str) -> bool:
+    return bool(REACHABLE_RE.search(text))

@@ -27,7 +27,8 @@ DEMONYMS_PATH = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
 OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislation|penal code|"
          r"criminal code|code|statutes?|acts?|constitution|action plan|policy|polic(?:y|ies)|"
          r"statistics|data|figures|estimates?|reports?|convictions|prosecutions|penalt(?:y|ies)|"
-         r"sentences?|rankings?|tiers?|directives?)")
+         r"sentences?|rankings?|tiers?|directives?|hotlines?|helplines?|asylum|visas?|"
+         r"residence permits?|procedures?)")
 COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|rate of|"
                    r"statistics|figures)\b", re.IGNORECASE)
 # a State's own treaty status: "has Chile ratified ...", "is Japan a party to ..."
@@ -99,6 +100,9 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
                 rf"\s+(?:\S+\s+){{0,{window}}}{OWNED}\b", after, re.I)
         status = (re.search(r"\b(?:has|have|did|does|is|was|whether|if)\s+(?:the\s+)?$", before,
                             re.I) and STATUS.match(after))
+        if not sentence and not status:  # "Canada ratification Firearms Protocol"
+            status = re.match(rf"\s+(?:\S+\s+){{0,{window}}}(?:ratif\w*|signat\w*|accession|"
+                              r"acced\w*)\b", after, re.I)
         if owns or owned or follows or counting or status:  # a count is always of somewhere
             country = places()[name]
             found.append(Scope(label=name, names=_aliases(country)))

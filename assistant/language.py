@@ -367,7 +367,7 @@ def _map_segment(segment: str, table: TermTable | None, result: Translation) -> 
             continue
         word = words[i].group(0)
         result.unmatched.append(word)
-        if _carries_over(word, first=(i == 0)):
+        if _carries_over(word, first=(i == 0), language=result.language):
             out.append(word)
         i += 1
     return out
@@ -413,11 +413,13 @@ def _chinese_leftover(text: str, result: Translation) -> list[str]:
     return kept
 
 
-def _carries_over(word: str, first: bool) -> bool:
+def _carries_over(word: str, first: bool, language: str = "en") -> bool:
     """Names and numbers mean the same in any language: 'Nigeria', '2021', 'UNODC', an
     acronym the table does not know ('ГРЕТА')."""
     if any(ch.isdigit() for ch in word):
         return True
+    if word.lower() in function_words(language):  # "Le", "Est" opening a sentence: no name
+        return False
     if word.isupper() and len(word) > 1:  # an acronym in any script: "GRETA", "ГРЕТА"
         return True
     return word.isascii() and word[:1].isupper() and not first

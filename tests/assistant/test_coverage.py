@@ -104,3 +104,30 @@ def test_an_instrument_that_is_not_indexed_is_named_as_missing():
                   "What does the traffiking protocol say?",  # a typo is still the Protocol
                   "Do the Geneva Conventions on refugees apply?"]:  # a passage names it
         assert corpus.unknown_instruments(known) == [], known
+
+
+def test_a_request_for_a_contact_is_only_answered_by_a_passage_that_gives_one():
+    from assistant.coverage import asks_for_a_contact, gives_a_contact
+
+    assert asks_for_a_contact("What is the hotline number for victims in Ontario?")
+    assert asks_for_a_contact("I need the contact details of a shelter in Quito.")
+    # "contact" as a right or a duty, a site as a place where things happen: no request
+    assert not asks_for_a_contact("May a detained migrant contact the consulate?")
+    assert not asks_for_a_contact("The videos were sold on a website: is that an offence?")
+    assert gives_a_contact("Call +1 (800) 555-0199 or write to help@example.org.")
+    assert not gives_a_contact("States shall establish comprehensive policies.")
+
+
+def test_in_terms_read_from_another_language_only_sources_years_and_numbers_are_names():
+    corpus = Coverage(["Each State Party shall protect victims. Arrivals on the Canary Islands "
+                       "rose in 2023."])
+    # a place in its own language's name is no unknown subject, even in a count
+    assert corpus.unknown_names("how many persons Canarias 2023", sentence=False) == []
+    assert corpus.unknown_names("GRETA evaluation country", sentence=False) == ["GRETA"]
+
+
+def test_an_instrument_a_passage_names_is_known_whatever_follows_in_the_question():
+    corpus = Coverage(["comply with its obligations under the Vienna Convention on Consular "
+                       "Relations"], ["SOM Protocol"])
+    assert corpus.unknown_instruments("obligations Vienna Convention on Consular Relations "
+                                      "detention migrant smuggling", sentence=False) == []

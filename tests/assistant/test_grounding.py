@@ -67,3 +67,12 @@ def test_a_states_own_treaty_status_is_about_that_state():
     assert _labels("Has Peru ratified the trafficking protocol yet?") == ["Peru"]
     assert _labels("Is Norway a party to the Smuggling Protocol?") == ["Norway"]
     assert _labels("Can Peru ratify the Protocol before the Convention?") == []
+
+
+def test_access_to_something_is_no_treaty_status_in_translated_terms():
+    assert _translated("trafficked Uzbekistan provided protocol access to compensation") == []
+    assert _translated("Canada ratification Firearms Protocol date") == ["Canada"]
+
+
+def _translated(terms: str) -> list[str]:
+    return [scope.label for scope in scopes(terms, sentence=False)]

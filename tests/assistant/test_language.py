@@ -190,3 +190,10 @@ def test_a_countrys_law_a_few_terms_away_is_its_subject_in_a_translated_question
     assert [s.label for s in scopes(terms, sentence=False)] == ["American"]
     assert scopes(terms) == []  # as an English sentence no law is America's
     assert scopes("Canada extradition request citizen vessel flag", sentence=False) == []
+
+
+def test_a_function_word_opening_a_sentence_is_no_name():
+    from assistant.language import translate
+
+    reading = translate("Un douanier a saisi des fusils. Le Protocole s'applique-t-il ?", "fr")
+    assert " Le " not in f" {reading.english} "
