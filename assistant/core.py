@@ -264,7 +264,8 @@ class Assistant:
             resolved, query_vector, passages,
             None if own_vector is None else (language, own_vector))
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
-        if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices):
+        if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices
+                                      or self._weak_translation(query, passages)):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
         chosen = self._cut(self._choose(resolved, sentences), passages)
@@ -366,6 +367,17 @@ class Assistant:
             return Answer(text=refusal_text(query.language), refused=True, mode=mode,
                           notices=notices, **base)
         return self._quoted(query, chosen, mode, base)
+
+    def _weak_translation(self, query: Query, passages: list[Passage]) -> bool:
+        """A question read from another language whose best passages are, as wholes, far from
+        its terms (a named provision is never weak)."""
+        threshold = self.settings.translated_refusal_threshold
+        if not query.translated or not threshold or not passages:
+            return False
+        top = passages[:self.settings.ranking.evidence_passages]
+        if any("lookup" in p.scores for p in top):
+            return False
+        return max(p.scores.get("dense", 0.0) for p in top) < threshold
 
     def _coverage_notices(self, query: Query) -> list[str]:
         """Why the corpus cannot answer, whatever passages look similar."""

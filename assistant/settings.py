@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     answer_mode: Literal["extractive", "llm", "passages"] = "extractive"
     refusal: bool = True
     refusal_threshold: float = 0.40
+    # a question read from another language (its English terms, a bag of words that can match
+    # some sentence of anything) must also have a passage this similar as a whole
+    translated_refusal_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
     max_answer_sentences: int = Field(default=4, ge=1, le=20)
     max_question_chars: int = Field(default=2000, ge=10)
     llm: str | None = None  # "ollama:llama3.1" or "openai:<model>"
@@ -211,6 +214,7 @@ class Settings(BaseSettings):
             "answer_mode": self.answer_mode,
             "refusal": self.refusal,
             "refusal_threshold": self.refusal_threshold,
+            "translated_refusal_threshold": self.translated_refusal_threshold,
             "llm": self.llm,
             "candidates": self.candidates,
             "k": self.k,

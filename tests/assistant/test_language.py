@@ -197,3 +197,23 @@ def test_a_function_word_opening_a_sentence_is_no_name():
 
     reading = translate("Un douanier a saisi des fusils. Le Protocole s'applique-t-il ?", "fr")
     assert " Le " not in f" {reading.english} "
+
+
+def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refused(assistant):
+    """"baby" and "day" read as "child" and "date" make a bag of terms that some sentence
+    matches; no passage as a whole does."""
+    from assistant.models import Chunk, Passage
+
+    question = "¿Cuántas horas al día debe dormir un bebé de seis meses?"
+    assert assistant.ask(question).refused
+    query = assistant.query(question)
+
+    def passage(dense: float, **scores: float) -> Passage:
+        return Passage(chunk=Chunk(doc_id="d", source="d.md", title="D", locator="Article 1",
+                                   text="t"), rank=1, score=1.0, scores={"dense": dense, **scores})
+
+    assert assistant._weak_translation(query, [passage(0.2), passage(0.25)])
+    assert not assistant._weak_translation(query, [passage(0.2), passage(0.45)])
+    assert not assistant._weak_translation(query, [passage(0.1, lookup=1.0)])  # a named article
+    assert not assistant._weak_translation(assistant.query("How long should a baby sleep?"),
+                                           [passage(0.1)])  # English: the evidence rule alone
