@@ -465,6 +465,18 @@ def _banner(assistant) -> str:
 
 
 # ---------------------------------------------------------------- entry point
+def prepare_for_users(settings: Settings) -> None:
+    """Work the first question would otherwise pay for, done before serving: Gradio imports
+    matplotlib on its first event. Answers computed side by side each embed their question
+    on one thread: with several, two-thread encodes only wait on each other's cores."""
+    import matplotlib.pyplot  # noqa: F401
+
+    if settings.concurrency > 1 and settings.embedding_backend == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The UNODC assistant as a web chat.")
     parser.add_argument("--ingest", action="store_true",
@@ -485,6 +497,7 @@ def main(argv: list[str] | None = None) -> None:
     from assistant.core import Assistant
 
     assistant = Assistant(settings)
+    prepare_for_users(settings)
     if assistant.is_empty:
         print(f"The index is empty. {INGEST_HELP}", file=sys.stderr)
     print(f"Serving on http://{settings.host}:{settings.port} "

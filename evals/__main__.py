@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="index to serve (default: UNODC_DATA_DIR, else ./data)")
     load.add_argument("--concurrency", type=int, help="UNODC_CONCURRENCY for the app")
     load.add_argument("--out", type=Path, default=Path("runs/load.json"))
+    load.add_argument("--client", choices=["http", "gradio"], default="http",
+                      help="how each user talks to the app: its HTTP API as a browser does "
+                           "(default), or gradio_client")
     return parser
 
 
@@ -89,7 +92,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         raise ConfigError("--users and --questions must be at least 1")
     data_dir = args.data_dir or Settings().data_dir
     result = load_bench(data_dir, args.users, args.per_user, args.question_file,
-                        args.concurrency, args.out)
+                        args.concurrency, args.out, client=args.client)
     print(MARKDOWN_HEADER)
     print(result.markdown_row())
     for error in result.errors[:10]:

@@ -119,18 +119,60 @@ def start_app(env: dict[str, str], port: int, timeout_s: float = 300) -> subproc
     raise RuntimeError(f"the app did not answer on port {port} within {timeout_s:.0f} s")
 
 
-def run_load(url: str, questions: list[str], users: int, per_user: int,
-             concurrency: int, pid: int | None = None) -> LoadResult:
-    """Every user at once, each in their own session, asking their questions in turn."""
-    import gradio_client
+class HttpUser:
+    """A user of the app's HTTP API (POST the question, read the event stream of its answer):
+    what a browser does, at a few milliseconds of CPU per question, so that the users' side
+    does not eat the cores the app is measured on (gradio_client spends over 100 ms a question
+    decoding and checking every streamed message)."""
 
+    def __init__(self, url: str) -> None:
+        self.url = url
+        with urllib.request.urlopen(f"{url}gradio_api/info", timeout=60) as response:
+            endpoint = json.load(response)["named_endpoints"]["/ask"]
+        self.defaults = [p.get("parameter_default") for p in endpoint["parameters"]]
+
+    def predict(self, question: str, api_name: str = "/ask") -> tuple:
+        body = json.dumps({"data": [question, *self.defaults[1:]]}).encode()
+        request = urllib.request.Request(f"{self.url}gradio_api/call{api_name}", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=600) as response:
+            event_id = json.load(response)["event_id"]
+        with urllib.request.urlopen(f"{self.url}gradio_api/call{api_name}/{event_id}",
+                                    timeout=600) as stream:
+            event = None
+            for raw in stream:
+                line = raw.decode("utf-8").rstrip("\n")
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    if event == "error":
+                        raise RuntimeError(line[5:].strip()[:300])
+                    outputs = json.loads(line[5:])
+                    # the API also returns the session state that gradio_client hides
+                    data = next(o for o in outputs if isinstance(o, dict)
+                                and ("question" in o or "error" in o))
+                    return None, None, data, None
+        raise RuntimeError("the answer's stream ended without a result")
+
+
+def run_load(url: str, questions: list[str], users: int, per_user: int,
+             concurrency: int, pid: int | None = None, client: str = "http") -> LoadResult:
+    """Every user at once, each in their own session, asking their questions in turn.
+    `client`: "http" (the app's HTTP API, as a browser) or "gradio" (gradio_client)."""
     result = LoadResult(users=users, questions_per_user=per_user, concurrency=concurrency)
     lock = threading.Lock()
     start = threading.Barrier(users)
 
+    def connect():
+        if client == "gradio":
+            import gradio_client
+
+            return gradio_client.Client(url, verbose=False)
+        return HttpUser(url)
+
     def one_user(user: int) -> None:
         try:
-            client = gradio_client.Client(url, verbose=False)
+            client_ = connect()
         except Exception as error:  # a connection refused is a result of the bench
             with lock:
                 result.errors.append(f"user {user}: {type(error).__name__}: {error}")
@@ -142,7 +184,7 @@ def run_load(url: str, questions: list[str], users: int, per_user: int,
             question = questions[(user * per_user + turn) % len(questions)]
             began = time.perf_counter()
             try:
-                _chat, _sources, data, _box = client.predict(question=question, api_name="/ask")
+                _chat, _sources, data, _box = client_.predict(question=question, api_name="/ask")
             except Exception as error:
                 with lock:
                     result.errors.append(f"user {user}: {type(error).__name__}: {error}")
@@ -178,7 +220,8 @@ def run_load(url: str, questions: list[str], users: int, per_user: int,
 
 
 def load_bench(data_dir: Path, users: int, per_user: int, questions_path: Path,
-               concurrency: int | None = None, out: Path | None = None) -> LoadResult:
+               concurrency: int | None = None, out: Path | None = None,
+               client: str = "http") -> LoadResult:
     """Start the app over the index in `data_dir`, load it, stop it; write load.json."""
     questions = [q.question for q in load_questions(questions_path) if q.answerable]
     env = {**os.environ, "UNODC_DATA_DIR": str(data_dir), "UNODC_HOST": "127.0.0.1"}
@@ -193,7 +236,7 @@ def load_bench(data_dir: Path, users: int, per_user: int, questions_path: Path,
     app = start_app(env, port)
     try:
         result = run_load(f"http://127.0.0.1:{port}/", questions, users, per_user,
-                          used_concurrency, pid=app.pid)
+                          used_concurrency, pid=app.pid, client=client)
     finally:
         app.terminate()
         try:

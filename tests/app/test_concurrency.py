@@ -37,3 +37,17 @@ def test_twenty_simultaneous_clients_get_their_own_answers(url):
         cited = result["citations"][0]
         assert cited["locator"].startswith(f"Article {article}"), (question, cited["locator"])
         assert title in cited["title"], (question, cited["title"])
+
+
+def test_the_load_bench_http_user_reads_its_own_answer_from_the_event_stream(url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from evals.load import HttpUser
+
+    questions = ["What is the smuggling of migrants?", "Who may board a vessel at sea?",
+                 "How long must firearms records be kept?"]
+    user = HttpUser(url)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda q: user.predict(q)[2], questions))
+    assert [r["question"] for r in results] == questions
+    assert all(r["citations"] or r["refused"] for r in results)
