@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 import bm25s
 import numpy as np
@@ -149,13 +150,38 @@ class Candidate:
     final: float = 0.0
 
 
+@dataclass(frozen=True)
+class SearchRequest:
+    """What every stage of one search reads."""
+
+    query: str  # English text: what lookup, the rerank and definitions read
+    query_vector: np.ndarray
+    filters: Filters
+    n: int  # candidates each retrieving stage brings
+    keywords: str  # the BM25 query
+    language: str = "en"
+    own_vector: np.ndarray | None = None  # the question embedded as asked
+
+
+class Stage(Protocol):
+    """One step of a search: candidates in, candidates out. A retrieving stage adds the chunks
+    it finds (keyed by chunk index) and their channel scores; a scoring stage sets each
+    candidate's `final`. Stages run in `Retriever.stages` order; a user's own (a cross-encoder,
+    `CrossEncoderStage`) goes in that list."""
+
+    def __call__(self, retriever: Retriever, request: SearchRequest,
+                 pool: dict[int, Candidate]) -> dict[int, Candidate]: ...
+
+
 class Retriever:
     """Searches one index. Built once per process; read-only afterwards (safe across users)."""
 
-    def __init__(self, settings: Settings, store: Store, embedder: Embedder) -> None:
+    def __init__(self, settings: Settings, store: Store, embedder: Embedder,
+                 stages: list[Stage] | None = None) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        self.stages: list[Stage] = stages if stages is not None else default_stages(settings)
         self.ids: list[str] = []
         self.chunks: list[Chunk] = []
         vectors: list[list[float]] = []
@@ -325,40 +351,21 @@ class Retriever:
         """Ranked passages for the question's English `query` text; `keywords` (default: the
         query, expanded by the glossary when it is on) is what BM25 searches. `own_vector`,
         the question embedded as asked, is compared with passages written in the question's
-        `language` (an edition the user ingested): like with like."""
-        filters = filters or Filters()
+        `language` (an edition the user ingested): like with like. The candidates go through
+        `self.stages` in turn (see `Stage`); the named provisions then come first and an
+        article never appears beside its own paragraphs."""
         k = k or self.settings.k
         if not self.chunks:
             return []
-        n = max(self.settings.candidates, k)
-        mode = self.settings.retrieval_mode
-        candidates: dict[int, Candidate] = {}
-        if mode in ("hybrid", "dense"):
-            for rank, (i, score) in enumerate(self.dense(query_vector, n, filters), start=1):
-                c = candidates.setdefault(i, Candidate(i))
-                c.dense, c.dense_rank = score, rank
-                c.rrf += 1.0 / (self.settings.rrf_k + rank)
-        if mode in ("hybrid", "bm25"):
-            if keywords is None:
-                keywords = expand(query) if self.settings.glossary else query
-            for rank, (i, score) in enumerate(self.keyword(keywords, n, filters), start=1):
-                c = candidates.setdefault(i, Candidate(i))
-                c.bm25, c.bm25_rank = score, rank
-                c.rrf += 1.0 / (self.settings.rrf_k + rank)
-        sentences = self.settings.rerank and mode == "hybrid" and len(self.sentence_vectors) > 0
-        if sentences:
-            for i, _ in self.by_sentence(query_vector, n, filters):
-                candidates.setdefault(i, Candidate(i))
-        if self.settings.article_lookup:
-            for i, key in self.lookup(query, filters).items():
-                candidates.setdefault(i, Candidate(i)).lookup = key
-        if self.settings.reference_expansion:
-            for i in referenced(self, candidates, query):
-                if filters.accepts(self.chunks[i]):
-                    candidates.setdefault(i, Candidate(i))
-        pool = list(candidates.values())
-        ranked = self._distinct(self._rank(pool, query, query_vector, sentences, language,
-                                           own_vector))
+        if keywords is None:
+            keywords = expand(query) if self.settings.glossary else query
+        request = SearchRequest(query=query, query_vector=query_vector,
+                                filters=filters or Filters(), n=max(self.settings.candidates, k),
+                                keywords=keywords, language=language, own_vector=own_vector)
+        pool: dict[int, Candidate] = {}
+        for stage in self.stages:
+            pool = stage(self, request, pool)
+        ranked = self._distinct(_ordered(pool.values()))
         return [self._passage(c, rank) for rank, c in enumerate(ranked[:k], start=1)]
 
     def _distinct(self, ranked: list[Candidate]) -> list[Candidate]:
@@ -376,29 +383,9 @@ class Retriever:
             kept.append(c)
         return kept
 
-    def _rank(
-        self,
-        candidates: list[Candidate],
-        query: str,
-        query_vector: np.ndarray,
-        sentences: bool,
-        language: str = "en",
-        own_vector: np.ndarray | None = None,
-    ) -> list[Candidate]:
-        for c in candidates:
-            c.final = c.rrf
-        if self.settings.rerank and candidates:
-            self._rerank(candidates, query, query_vector, sentences, language, own_vector)
-        # Named provisions come first; the parts of one provision by how well they answer.
-        lookups = sorted((c for c in candidates if c.lookup is not None),
-                         key=lambda c: (*c.lookup, -c.final))
-        others = sorted((c for c in candidates if c.lookup is None), key=lambda c: -c.final)
-        return lookups + others
-
-    def _rerank(
-        self, candidates: list[Candidate], query: str, query_vector: np.ndarray, sentences: bool,
-        language: str = "en", own_vector: np.ndarray | None = None,
-    ) -> None:
+    def rerank(self, candidates: list[Candidate], query: str, query_vector: np.ndarray,
+               sentences: bool, language: str = "en", own_vector: np.ndarray | None = None,
+               ) -> None:
         """Score the fused pool on the chunk's and its best sentence's cosine similarity, the
         relative BM25 strength, and what the question asks for: an instrument it names, the
         law itself, an edition in its own language (compared with `own_vector`, the question
@@ -440,6 +427,125 @@ class Retriever:
         if c.lookup is not None:
             scores["lookup"] = 1.0
         return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
+
+
+# the stages
+def dense_stage(retriever: Retriever, request: SearchRequest,
+                pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Chunks nearest the question's vector (Chroma), fused by reciprocal rank."""
+    hits = retriever.dense(request.query_vector, request.n, request.filters)
+    for rank, (i, score) in enumerate(hits, start=1):
+        c = pool.setdefault(i, Candidate(i))
+        c.dense, c.dense_rank = score, rank
+        c.rrf += 1.0 / (retriever.settings.rrf_k + rank)
+    return pool
+
+
+def keyword_stage(retriever: Retriever, request: SearchRequest,
+                  pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Chunks with the question's keywords (BM25), fused by reciprocal rank."""
+    hits = retriever.keyword(request.keywords, request.n, request.filters)
+    for rank, (i, score) in enumerate(hits, start=1):
+        c = pool.setdefault(i, Candidate(i))
+        c.bm25, c.bm25_rank = score, rank
+        c.rrf += 1.0 / (retriever.settings.rrf_k + rank)
+    return pool
+
+
+def sentence_stage(retriever: Retriever, request: SearchRequest,
+                   pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Chunks holding the sentences nearest the question."""
+    if len(retriever.sentence_vectors):
+        for i, _ in retriever.by_sentence(request.query_vector, request.n, request.filters):
+            pool.setdefault(i, Candidate(i))
+    return pool
+
+
+def lookup_stage(retriever: Retriever, request: SearchRequest,
+                 pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """The provisions the question names, or the one defining the term it asks about."""
+    for i, key in retriever.lookup(request.query, request.filters).items():
+        pool.setdefault(i, Candidate(i)).lookup = key
+    return pool
+
+
+def reference_stage(retriever: Retriever, request: SearchRequest,
+                    pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """The provisions the best candidates refer to ("article 6 of this Protocol")."""
+    for i in referenced(retriever, pool, request.query):
+        if request.filters.accepts(retriever.chunks[i]):
+            pool.setdefault(i, Candidate(i))
+    return pool
+
+
+def rerank_stage(retriever: Retriever, request: SearchRequest,
+                 pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Every candidate scored on its chunk's and best sentence's similarity, its relative
+    BM25 and what the question asks for (Retriever.rerank)."""
+    candidates = list(pool.values())
+    for c in candidates:
+        c.final = c.rrf
+    if candidates:
+        sentences = (retriever.settings.retrieval_mode == "hybrid"
+                     and len(retriever.sentence_vectors) > 0)
+        retriever.rerank(candidates, request.query, request.query_vector, sentences,
+                         request.language, request.own_vector)
+    return pool
+
+
+def fused_stage(retriever: Retriever, request: SearchRequest,
+                pool: dict[int, Candidate]) -> dict[int, Candidate]:
+    """Without a rerank, the fused reciprocal-rank score is the final one."""
+    for c in pool.values():
+        c.final = c.rrf
+    return pool
+
+
+def default_stages(settings: Settings) -> list[Stage]:
+    """The stages the settings ask for, in order."""
+    mode = settings.retrieval_mode
+    stages: list[Stage] = []
+    if mode in ("hybrid", "dense"):
+        stages.append(dense_stage)
+    if mode in ("hybrid", "bm25"):
+        stages.append(keyword_stage)
+    if settings.rerank and mode == "hybrid":
+        stages.append(sentence_stage)
+    if settings.article_lookup:
+        stages.append(lookup_stage)
+    if settings.reference_expansion:
+        stages.append(reference_stage)
+    stages.append(rerank_stage if settings.rerank else fused_stage)
+    return stages
+
+
+class CrossEncoderStage:
+    """A cross-encoder's relevance added to the final score of the best candidates, for users
+    who can load one (sentence-transformers' `CrossEncoder`, e.g.
+    "cross-encoder/ms-marco-MiniLM-L6-v2"): `Retriever(..., stages=[*default_stages(s),
+    CrossEncoderStage(model)])`. `model` is anything with `predict([(question, text), ...])`."""
+
+    def __init__(self, model, weight: float = 1.0, top: int = 20) -> None:
+        self.model, self.weight, self.top = model, weight, top
+
+    def __call__(self, retriever: Retriever, request: SearchRequest,
+                 pool: dict[int, Candidate]) -> dict[int, Candidate]:
+        best = sorted(pool.values(), key=lambda c: -c.final)[:self.top]
+        if best:
+            pairs = [(request.query, retriever.chunks[c.index].index_text()) for c in best]
+            for c, score in zip(best, self.model.predict(pairs), strict=True):
+                c.final += self.weight * float(score)
+        return pool
+
+
+def _ordered(candidates) -> list[Candidate]:
+    """Named provisions first (the parts of one by how well they answer), then the rest by
+    their final score."""
+    candidates = list(candidates)
+    lookups = sorted((c for c in candidates if c.lookup is not None),
+                     key=lambda c: (*c.lookup, -c.final))
+    others = sorted((c for c in candidates if c.lookup is None), key=lambda c: -c.final)
+    return lookups + others
 
 
 def referenced(retriever: Retriever, candidates: dict[int, Candidate], query: str,

@@ -126,3 +126,35 @@ def test_an_instruments_name_is_not_the_term_a_definition_question_asks_about(as
     passages = assistant.retrieve("In the smuggling of migrants protocol, what is meant by a "
                                   "'vessel'?")
     assert passages[0].chunk.locator == "Article 3(d)"
+
+
+def test_the_search_is_its_stages_and_a_stage_can_be_replaced_or_added(assistant):
+    from assistant.retrieval import (
+        CrossEncoderStage,
+        Retriever,
+        default_stages,
+        dense_stage,
+        keyword_stage,
+        rerank_stage,
+    )
+
+    settings = assistant.settings
+    assert default_stages(settings)[:2] == [dense_stage, keyword_stage]
+    assert default_stages(settings)[-1] is rerank_stage
+    assert default_stages(settings.model_copy(update={"retrieval_mode": "bm25",
+                                                      "rerank": False}))[0] is keyword_stage
+
+    class PrefersTheFirearmsProtocol:  # a relevance model stand-in: anything with predict()
+        def predict(self, pairs):
+            return [1.0 if "Firearms Protocol" in text else 0.0 for _, text in pairs]
+
+    question = "Which records must States keep about weapons and how long?"
+    plain = Retriever(settings, assistant.store, assistant.embedder)
+    judged = Retriever(settings, assistant.store, assistant.embedder,
+                       stages=[*default_stages(settings),
+                               CrossEncoderStage(PrefersTheFirearmsProtocol(), weight=5.0)])
+    vector = assistant.embed_query(question)
+    assert [p.chunk.id for p in plain.search(question, vector)] == [
+        p.chunk.id for p in assistant.retriever.search(question, vector)]
+    assert all(p.chunk.instrument == "Firearms Protocol"
+               for p in judged.search(question, vector, k=5))
