@@ -450,7 +450,7 @@ def cut_weak_citations(chosen: list[Sentence], best_score: float, cut: float,
     if not chosen or best_score <= 0:
         return chosen
     kept = [s for s in chosen
-            if s.passage.score >= cut * best_score or "lookup" in s.passage.scores]
+            if s.passage.score >= cut * best_score or s.passage.named]
     if kept:
         return kept
     anchor = max(chosen, key=lambda s: s.score).passage.rank

@@ -375,7 +375,7 @@ class Assistant:
         if not query.translated or not threshold or not passages:
             return False
         top = passages[:self.settings.ranking.evidence_passages]
-        if any("lookup" in p.scores for p in top):
+        if any(p.named for p in top):
             return False
         return max(p.scores.get("dense", 0.0) for p in top) < threshold
 
@@ -431,7 +431,7 @@ class Assistant:
         """A named provision is quoted from its own text; otherwise the best sentences."""
         refs = article_refs(query)
         if self.settings.article_lookup and (refs or asks_for_definition(query)):
-            named = [s for s in sentences if "lookup" in s.passage.scores]
+            named = [s for s in sentences if s.passage.named]
             if not refs:
                 named = _defining_part(query, named)
             if named:
@@ -450,7 +450,7 @@ class Assistant:
         ranking = self.settings.ranking
         top = ranking.evidence_passages
         named = bool(article_refs(query))
-        pool = [p for p in passages[:top]] + [p for p in passages[top:] if "lookup" in p.scores]
+        pool = [p for p in passages[:top]] + [p for p in passages[top:] if p.named]
         sentences = sentences_of(pool)
         if not sentences:
             return [], 0.0
@@ -467,13 +467,13 @@ class Assistant:
             words = set(tokenize(f"{sentence.text} {sentence.chunk.article_title or ''}"))
             overlap = lexical_overlap(query_tokens, words, self.idf)
             prior = ranking.sentence_rank_prior * (top - min(sentence.passage.rank, top))
-            lookup = ranking.sentence_lookup if "lookup" in sentence.passage.scores else 0.0
+            lookup = ranking.sentence_lookup if sentence.passage.named else 0.0
             sentence.score = float(cosine) + ranking.sentence_overlap * overlap + prior + lookup
         top_passage = passages[0]
         passage_cos = top_passage.scores.get("dense", 0.0)
         best_sentence = max(float(c) for c in cosines)
         evidence = max(best_sentence, passage_cos)
-        if named and "lookup" in top_passage.scores:
+        if named and top_passage.named:
             evidence = max(evidence, 1.0)  # the user named a provision that exists
         return sentences, evidence
 

@@ -228,7 +228,7 @@ def measure(question: str, offences: list[str], retriever: Retriever, language: 
         elements = parse_definition(chunk.text, start)
         if not elements:
             continue
-        passage = Passage(chunk=chunk, rank=0, score=0.0, scores={"lookup": 1.0})
+        passage = Passage(chunk=chunk, rank=0, score=0.0, named=True)
         n = _number(quoted, passage, chunk.text[start:chunk.text.find(";", start)])
         lead = introduce(chunk, sub_locator(chunk, start), language)
         lines.append(message("elements_intro", language, offence=term("offence", offence,
@@ -249,7 +249,7 @@ def measure(question: str, offences: list[str], retriever: Retriever, language: 
             lines.append(message("element_related", language,
                                  words=", ".join(finding.shown[:3])))
             for part in related:
-                part_passage = Passage(chunk=part, rank=0, score=0.0, scores={"lookup": 1.0})
+                part_passage = Passage(chunk=part, rank=0, score=0.0, named=True)
                 text = _clean(part.text)
                 m = _number(quoted, part_passage, text)
                 lines.append(f"- {introduce(part, part.locator, language)}: "

@@ -109,6 +109,7 @@ class Passage(BaseModel):
     rank: int
     score: float  # the final score the ranking used
     scores: dict[str, float] = Field(default_factory=dict)  # per stage: dense, bm25, rrf, rerank
+    named: bool = False  # the provision the question names (or the one defining its term)
 
     def as_result(self) -> dict:
         """The passage object of ../shared/evals-format.md."""

@@ -424,9 +424,8 @@ class Retriever:
             scores["bm25"] = c.bm25
         if c.sentence is not None:
             scores["sentence"] = c.sentence
-        if c.lookup is not None:
-            scores["lookup"] = 1.0
-        return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores)
+        return Passage(chunk=self.chunks[c.index], rank=rank, score=c.final, scores=scores,
+                       named=c.lookup is not None)
 
 
 # the stages

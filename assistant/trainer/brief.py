@@ -355,7 +355,7 @@ class Selector:
                 score += 0.1 * len(topic_tokens & words) / len(topic_tokens)
             if self.scope.focus and _mentions(sentence.text, self.scope.focus):
                 score += FOCUS_BOOST
-            if "lookup" in sentence.passage.scores:  # a provision a preset query names
+            if sentence.passage.named:  # a provision a preset query names
                 score += LOOKUP_BOOST
             sentence.score = score
         return sentences

@@ -208,12 +208,13 @@ def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refus
     assert assistant.ask(question).refused
     query = assistant.query(question)
 
-    def passage(dense: float, **scores: float) -> Passage:
+    def passage(dense: float, named: bool = False) -> Passage:
         return Passage(chunk=Chunk(doc_id="d", source="d.md", title="D", locator="Article 1",
-                                   text="t"), rank=1, score=1.0, scores={"dense": dense, **scores})
+                                   text="t"), rank=1, score=1.0, scores={"dense": dense},
+                       named=named)
 
     assert assistant._weak_translation(query, [passage(0.2), passage(0.25)])
     assert not assistant._weak_translation(query, [passage(0.2), passage(0.45)])
-    assert not assistant._weak_translation(query, [passage(0.1, lookup=1.0)])  # a named article
+    assert not assistant._weak_translation(query, [passage(0.1, named=True)])  # a named article
     assert not assistant._weak_translation(assistant.query("How long should a baby sleep?"),
                                            [passage(0.1)])  # English: the evidence rule alone
