@@ -433,20 +433,23 @@ def dense_stage(retriever: Retriever, request: SearchRequest,
                 pool: dict[int, Candidate]) -> dict[int, Candidate]:
     """Chunks nearest the question's vector (Chroma), fused by reciprocal rank."""
     hits = retriever.dense(request.query_vector, request.n, request.filters)
-    for rank, (i, score) in enumerate(hits, start=1):
-        c = pool.setdefault(i, Candidate(i))
-        c.dense, c.dense_rank = score, rank
-        c.rrf += 1.0 / (retriever.settings.rrf_k + rank)
-    return pool
+    return _fuse(retriever, pool, hits, "dense")
 
 
 def keyword_stage(retriever: Retriever, request: SearchRequest,
                   pool: dict[int, Candidate]) -> dict[int, Candidate]:
     """Chunks with the question's keywords (BM25), fused by reciprocal rank."""
     hits = retriever.keyword(request.keywords, request.n, request.filters)
+    return _fuse(retriever, pool, hits, "bm25")
+
+
+def _fuse(retriever: Retriever, pool: dict[int, Candidate], hits: list[tuple[int, float]],
+          channel: str) -> dict[int, Candidate]:
+    """One channel's ranked hits into the pool: its score and rank, and 1 / (rrf_k + rank)."""
     for rank, (i, score) in enumerate(hits, start=1):
         c = pool.setdefault(i, Candidate(i))
-        c.bm25, c.bm25_rank = score, rank
+        setattr(c, channel, score)
+        setattr(c, f"{channel}_rank", rank)
         c.rrf += 1.0 / (retriever.settings.rrf_k + rank)
     return pool
 
