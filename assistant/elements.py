@@ -94,14 +94,20 @@ def indicators() -> tuple[Indicator, ...]:
 # The same ask in the other UN languages: "est-ce de la traite ?", "¿es trata?", "это торговля
 # людьми?", "这是人口贩运吗", "هل هذا اتجار بالبشر"; the offence word as the language writes it.
 QUALIFY_OTHER = {
-    "fr": re.compile(r"\b(?:est-ce|s['\u2019]agit-il|s['\u2019]agit-t-il|constitue|rel[eè]ve|"
-                     r"peut-on parler)\b[^?]{0,60}?\b(traite|trafic illicite|passeur)", re.I),
-    "es": re.compile(r"\b(?:es|son|constituye|se trata de|cuenta como|puede considerarse)\b"
-                     r"[^?]{0,60}?\b(trata|tr[aá]fico il[ií]cito)", re.I),
-    "ru": re.compile(r"(?:является ли|это|считается ли|квалифицируется ли|можно ли считать)"
-                     r"[^?]{0,60}?(торговл\w*|незаконн\w* ввоз\w*)", re.I),
-    "zh": re.compile(r"(?:是否|算不算|是不是|构成|属于)[^？?]{0,20}?(贩运|偷运)"),
-    "ar": re.compile(r"هل[^؟?]{0,60}?(اتجار|الاتجار|تهريب|التهريب)"),
+    "fr": re.compile(r"(?:\b(?:est-ce|s['\u2019]agit-il|s['\u2019]agit-t-il|constitue|rel[eè]ve|"
+                     r"peut-on parler|qualifi\w*|parler)\b[^?]{0,60}?\b|\b(?:traite|trafic\w*)"
+                     r"(?: illicite)?(?: de migrants)?\s+ou\s+(?:de la |du |de )?)"
+                     r"(traite|trafic)", re.I),
+    "es": re.compile(r"(?:\b(?:es|son|constituye|se trata de|cuenta como|puede considerarse|"
+                     r"calific\w*|hablar de)\b[^?]{0,60}?\b|\b(?:trata|tr[aá]fico)(?: il[ií]cito)?"
+                     r"(?: de (?:personas|migrantes))?\s+o\s+(?:de )?)(trata|tr[aá]fico)", re.I),
+    "ru": re.compile(r"(?:(?:является ли|это|считается ли|квалифицируется ли|можно ли считать)"
+                     r"[^?]{0,60}?|(?:торговл\w*|незаконн\w* ввоз\w*)(?: \w+)?\s+или\s+)"
+                     r"(торговл\w*|незаконн\w* ввоз\w*)", re.I),
+    "zh": re.compile(r"(?:(?:是否|算不算|是不是|构成|属于)[^？?]{0,20}?|(?:贩运人口|偷运移民)还是)"
+                     r"(贩运|偷运)"),
+    "ar": re.compile(r"(?:هل[^؟?]{0,60}?|(?:اتجار|الاتجار|تهريب|التهريب)\S*\s+أم\s+)"
+                     r"(اتجار|الاتجار|تهريب|التهريب)"),
 }
 OFFENCE_WORDS = {"fr": {"traite": "trafficking"}, "es": {"trata": "trafficking"},
                  "ru": {"торговл": "trafficking"}, "zh": {"贩运": "trafficking"},
@@ -134,12 +140,16 @@ def offences_asked(question: str, language: str = "en") -> list[str]:
 def _offences_asked_in(question: str, language: str) -> list[str]:
     pattern = QUALIFY_OTHER.get(language)
     found: list[str] = []
+    words = re.compile(r"traite|trafic|trata|tr[aá]fico|торговл|незаконн\w* ввоз|贩运|偷运|"
+                       r"اتجار|الاتجار|تهريب|التهريب", re.IGNORECASE)
     for match in pattern.finditer(question) if pattern else ():
-        word = match.group(1).lower()
-        offence = next((english for stem, english in OFFENCE_WORDS[language].items()
-                        if word.startswith(stem)), "smuggling")
-        if offence not in found:
-            found.append(offence)
+        # the whole ask from the match on: "Traite ou trafic ?" asks about both
+        ask = re.split(r"[?\uff1f\u061f]", question[match.start():])[0]
+        for word in words.findall(ask):
+            offence = next((english for stem, english in OFFENCE_WORDS[language].items()
+                            if word.lower().startswith(stem)), "smuggling")
+            if offence not in found:
+                found.append(offence)
     sentences = [s for s in re.split(r"(?<=[.!?\u3002\uff01\uff1f\u061f])\s*", question) if s]
     long_enough = len(question) >= 60 if language == "zh" else len(question.split()) >= 25
     return found if len(sentences) > 1 or long_enough else []

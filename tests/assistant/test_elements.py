@@ -87,6 +87,12 @@ def test_the_same_ask_is_recognised_in_the_other_languages():
     for language, ask in asks.items():
         assert offences_asked(facts[language] + ask, language) == ["smuggling"], language
     assert offences_asked("Est-ce de la traite ?", "fr") == []  # no facts to measure
+    both = ("Une passeuse fait passer la frontière à une jeune femme puis la vend à un "
+            "proxénète. Trafic ou traite ?")
+    assert offences_asked(both, "fr") == ["smuggling", "trafficking"]
+    assert offences_asked("Мужчина за деньги перевёз их через границу, а потом заставил "
+                          "работать. Это незаконный ввоз или уже торговля людьми?", "ru") == [
+        "smuggling", "trafficking"]
 
 
 def test_a_fact_pattern_in_french_is_answered_element_by_element_in_french(assistant):
