@@ -293,8 +293,9 @@ class Assistant:
         sections = list(measured.lines)
         # what else bears on facts is law or documented practice: an operative provision or a
         # report, not a preamble or a web page's list of news
+        quoted_ids = {p.chunk.id for p in quoted}
         also = [Sentence(by_id[s.chunk.id], s.start, s.end, s.text, s.score) for s in chosen
-                if s.chunk.id in by_id and s.chunk.id not in {p.chunk.id for p in quoted}
+                if s.chunk.id in by_id and s.chunk.id not in quoted_ids
                 and s.chunk.kind in ("treaty", "report") and s.chunk.locator != "Preamble"]
         if also:
             text, more = compose(complete(also[:2]), ranked, query.language)

@@ -323,7 +323,7 @@ class Coverage:
             # on Consular Relations" in a question that goes on "... detention migrant")
             core = tail[:tail.index(identifying[-1]) + 1] if identifying else tail
             words = {w for w in _stems(" ".join([*before, *identifying]))
-                     if not w.isdigit()} - _stems(" ".join(INSTRUMENT_FILLER))
+                     if not w.isdigit()} - FILLER_STEMS
             if not words or any(self._known(words, known) for known in self.instruments):
                 continue
             name = " ".join([*before, head.group(0), *tail])
@@ -414,3 +414,6 @@ def asks_for_a_contact(question: str) -> bool:
 
 def gives_a_contact(text: str) -> bool:
     return bool(REACHABLE_RE.search(text))
+
+
+FILLER_STEMS = frozenset(_stems(" ".join(INSTRUMENT_FILLER)))
