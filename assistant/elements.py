@@ -198,13 +198,6 @@ def find_indicators(facts: str) -> dict[str, Finding]:
     return findings
 
 
-def facts_of(question: str) -> str:
-    """The question without its asks about the law: what it says happened."""
-    sentences = re.split(r"(?<=[.!?])\s+", question.strip())
-    facts = [s for s in sentences if not QUALIFY_RE.search(s)]
-    return " ".join(facts) or question
-
-
 # the related provisions a finding brings in, by a word their text must hold
 RELATED = {"child": "child", "consent": "consent"}
 
