@@ -143,6 +143,9 @@ SOURCE_VERB_RE = re.compile(
     r"classif\w*|rank\w*)\b", re.IGNORECASE)
 CASE_RE = re.compile(r"\b([A-Z][\w'-]*(?:\s+and\s+Others)?\s+v\.?\s+[A-Z][\w'-]*"
                      r"(?:\s+and\s+[A-Z][\w'-]*)?)")
+# a name, a number that is no year, a document's kind: "the Generation 30 study"
+NUMBERED_DOCUMENT_RE = re.compile(
+    r"\b([A-Z][\w-]*)(?<!['\u2019]s)\s+(?!(?:19|20)\d\d\b)(\d{1,4})\s+([a-z]+)\b")
 SENTENCE_START_RE = re.compile(r"(?:^|[.!?:;]\s+|[\"'\u201c\u2018(]\s*)([A-Z][\w'-]*)")
 
 
@@ -350,6 +353,10 @@ class Coverage:
         question = without_instrument_names(question)
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
+        # "the Generation 30 study": a numbered name of a document is one name
+        cases += [" ".join(m.groups()) for m in NUMBERED_DOCUMENT_RE.finditer(question)
+                  if m.group(3).lower() in DOCUMENT_HEADS
+                  and f" {_normal(m.group(1) + ' ' + m.group(2))} " not in self.text]
         question = CASE_RE.sub(" ", question)
         # Countries are judged by grounding (assistant/grounding.py): a question may mention
         # one the documents never name ("can Canada board a ship?") and still be answered.

@@ -131,3 +131,11 @@ def test_an_instrument_a_passage_names_is_known_whatever_follows_in_the_question
                        "Relations"], ["SOM Protocol"])
     assert corpus.unknown_instruments("obligations Vienna Convention on Consular Relations "
                                       "detention migrant smuggling", sentence=False) == []
+
+
+def test_a_numbered_document_name_is_one_name_and_a_year_is_no_number_of_a_name():
+    corpus = Coverage(["The Harbour study of 2019 interviewed 30 fishers.",
+                       "In 2018 the Oba of Benin issued a declaration."])
+    assert "Harbour 12 study" in corpus.unknown_names(
+        "What did the Harbour 12 study find about debts?")
+    assert corpus.unknown_names("What changed after the Oba of Benin's 2018 declaration?") == []
