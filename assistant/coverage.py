@@ -202,6 +202,10 @@ def _stems(text: str) -> set[str]:
                                                            .replace("'s", "")).split()}
 
 
+FILLER_STEMS = frozenset(_stems(" ".join(INSTRUMENT_FILLER)))
+SOURCE_HEADS = DOCUMENT_HEADS | BODY_HEADS
+
+
 def _words_after(question: str, end: int, n: int = 2) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Za-z]+", question[end:end + 40])[:n]]
 
@@ -266,7 +270,7 @@ def names_a_source(question: str, name: str) -> bool:
         return True
     words = [w.lower() for w in name.split()]
     if len(words) > 1:  # "Modern Slavery Act", "Council of Europe": its head says what it is
-        return any(w in DOCUMENT_HEADS | BODY_HEADS for w in words)
+        return any(w in SOURCE_HEADS for w in words)
     for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question):
         before, after = question[:match.start()], question[match.end():]
         following = [w for w in _words_after(question, match.end()) if not w.isdigit()][:1]
@@ -422,5 +426,3 @@ def asks_for_a_contact(question: str) -> bool:
 def gives_a_contact(text: str) -> bool:
     return bool(REACHABLE_RE.search(text))
 
-
-FILLER_STEMS = frozenset(_stems(" ".join(INSTRUMENT_FILLER)))

@@ -27,6 +27,7 @@ from assistant.answer import introduce, sub_locator
 from assistant.i18n import locator as localize_locator
 from assistant.i18n import message, term
 from assistant.models import Chunk, Passage
+from assistant.query import SENTENCE_END
 from assistant.retrieval import DEFINED_TERM_RE, tokenize
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ def offences_asked(question: str, language: str = "en") -> list[str]:
             offence = word.lower()
             if offence not in found:
                 found.append(offence)
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s]
+    sentences = [s for s in SENTENCE_END.split(question.strip()) if s]
     has_facts = len(sentences) > 1 or len(question.split()) >= 25
     return found if has_facts else []
 
@@ -150,7 +151,7 @@ def _offences_asked_in(question: str, language: str) -> list[str]:
                             if word.lower().startswith(stem)), "smuggling")
             if offence not in found:
                 found.append(offence)
-    sentences = [s for s in re.split(r"(?<=[.!?\u3002\uff01\uff1f\u061f])\s*", question) if s]
+    sentences = [s for s in SENTENCE_END.split(question.strip()) if s]
     long_enough = len(question) >= 60 if language == "zh" else len(question.split()) >= 25
     return found if len(sentences) > 1 or long_enough else []
 
