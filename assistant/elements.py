@@ -28,7 +28,7 @@ from assistant.i18n import locator as localize_locator
 from assistant.i18n import message, term
 from assistant.models import Chunk, Passage
 from assistant.query import SENTENCE_END
-from assistant.retrieval import DEFINED_TERM_RE, tokenize
+from assistant.retrieval import DEFINED_TERM_RE, defined_term, tokenize
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retriever
@@ -293,7 +293,7 @@ def definition_of(retriever: Retriever, term_words: str) -> tuple[int, int] | No
             continue
         chunk = retriever.chunks[index]
         for match in DEFINED_TERM_RE.finditer(chunk.text):
-            if frozenset(tokenize(match.group(1))) == wanted:
+            if frozenset(tokenize(defined_term(match))) == wanted:
                 start = match.end() + len(chunk.text[match.end():]) - len(
                     chunk.text[match.end():].lstrip())
                 if best is None or len(chunk.text) < best[0]:

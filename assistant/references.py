@@ -3,41 +3,23 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
+INSTRUMENTS_PATH = Path(__file__).resolve().parent / "data" / "instruments.toml"
+
+
+def _load_instruments(path: Path) -> dict[str, dict]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))["instrument"]
+
+
+_INSTRUMENTS = _load_instruments(INSTRUMENTS_PATH)
 # Instrument short names (as in corpus/catalogue.toml) and the names practitioners use.
 INSTRUMENT_ALIASES: dict[str, tuple[str, ...]] = {
-    "TIP Protocol": (
-        "trafficking in persons protocol", "trafficking protocol", "tip protocol",
-        "palermo protocol", "human trafficking protocol", "protocol on trafficking",
-        "protocol to prevent, suppress and punish trafficking", "anti-trafficking protocol",
-        "trafficking in persons", "tip",
-    ),
-    "SOM Protocol": (
-        "smuggling of migrants protocol", "smuggling protocol", "migrant smuggling protocol",
-        "som protocol", "protocol against the smuggling of migrants", "migrants protocol",
-        "smuggling of migrants", "migrant smuggling", "som",
-    ),
-    "Firearms Protocol": ("firearms protocol", "protocol against the illicit manufacturing",
-                          "firearms"),
-    "UNTOC": (
-        "untoc", "convention against transnational organized crime", "organized crime convention",
-        "organised crime convention", "palermo convention", "ctoc", "the convention",
-    ),
-    "CRC OPSC": ("optional protocol on the sale of children", "opsc", "optional protocol",
-                 "sale of children protocol"),
-    "Slavery Convention 1956": ("supplementary convention", "slavery convention",
-                                "1956 convention"),
+    name: (*entry["aliases"], *entry["weak"]) for name, entry in _INSTRUMENTS.items()
 }
-
-DISPLAY_NAMES = {
-    "TIP Protocol": "the Trafficking in Persons Protocol",
-    "SOM Protocol": "the Smuggling of Migrants Protocol",
-    "Firearms Protocol": "the Firearms Protocol",
-    "UNTOC": "the Organized Crime Convention (UNTOC)",
-    "CRC OPSC": "the Optional Protocol on the sale of children",
-    "Slavery Convention 1956": "the 1956 Supplementary Slavery Convention",
-}
+DISPLAY_NAMES: dict[str, str] = {name: entry["display"] for name, entry in _INSTRUMENTS.items()}
 
 ARTICLE_RE = re.compile(
     r"\b(?:article|art\.?|arts?\.)\s*(\d{1,3})\s*(?:\(\s*([a-z])\s*\))?"
@@ -69,8 +51,7 @@ _ALIASES = sorted(
     key=lambda item: -len(item[1]),
 )
 # Broad phrases name a topic more often than an instrument; they count only beside "article".
-_WEAK_ALIASES = {"trafficking in persons", "smuggling of migrants", "migrant smuggling",
-                 "firearms", "tip", "som", "the convention", "optional protocol"}
+_WEAK_ALIASES = {alias for entry in _INSTRUMENTS.values() for alias in entry["weak"]}
 
 
 def instruments_named(text: str, strong_only: bool = True) -> list[str]:

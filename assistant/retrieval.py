@@ -115,7 +115,12 @@ LAW_RE = re.compile(
 )
 TOKEN_RE = re.compile(r"[a-z0-9]+")
 # “Vessel” shall mean / (c)“Slave trade” means / "Child" shall mean
-DEFINED_TERM_RE = re.compile(r"[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]\s*(?:shall mean|means)\b")
+# A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
+# definitions article without quotes ("(c) Child pornography means"; not "(b) The means").
+DEFINED_TERM_RE = re.compile(
+    r"(?:[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]"
+    r"|^[ \t]*\(?[a-z]\)[ \t]*([A-Z][^\n.;:,]{0,58}?\w)(?<!\bThe)(?<!\band)(?<!\bof))"
+    r"\s*(?:shall mean|means)\b", re.MULTILINE)
 SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "s")
 
 
@@ -316,9 +321,12 @@ class Retriever:
             chunk = self.chunks[i]
             if named and chunk.instrument not in named:
                 continue
-            if any(term <= words for term in terms) and filters.accepts(chunk):
-                # the narrowest passage first: the lettered definition before its article
-                found[i] = (named.index(chunk.instrument) if named else 0, len(terms))
+            used = [len(term) for term in terms if term <= words]
+            if used and filters.accepts(chunk):
+                # the most specific term the question uses first ("child pornography" before
+                # "child"), then the narrowest passage: the lettered definition before its article
+                found[i] = (named.index(chunk.instrument) if named else 0,
+                            len(terms) - 100 * max(used))
         asked = {w for w in tokenize(without_instrument_names(query)) if len(w) > 1}
         if found or asked - DEFINITION_WORDS:
             return found
@@ -569,8 +577,13 @@ def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:
 
 def defined_terms(text: str) -> list[frozenset[str]]:
     """The terms a passage defines, each as its set of search tokens."""
-    terms = (frozenset(tokenize(m.group(1))) for m in DEFINED_TERM_RE.finditer(text))
+    terms = (frozenset(tokenize(defined_term(m))) for m in DEFINED_TERM_RE.finditer(text))
     return [term for term in terms if term]
+
+
+def defined_term(match: re.Match[str]) -> str:
+    """The term a DEFINED_TERM_RE match defines."""
+    return match.group(1) or match.group(2)
 
 
 def _part_match(chunk: Chunk, ref: ArticleRef) -> int:

@@ -11,7 +11,9 @@ quoted twice in one brief. Same topic and index, same brief: nothing here is ran
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
@@ -126,8 +128,8 @@ class Brief(BaseModel):
         return next((s for s in self.sections if s.key == key), None)
 
 
-# Presets: the topics of the 2024 meetings of the Working Groups on Trafficking in Persons and
-# on the Smuggling of Migrants, each with the queries that find its core provisions.
+# Presets (assistant/data/brief_presets.toml): the topics of the 2024 meetings of the Working
+# Groups, each with the queries that find its core provisions.
 @dataclass(frozen=True)
 class Preset:
     key: str
@@ -141,86 +143,22 @@ class Preset:
     provisions: tuple[tuple[str, str], ...] = ()
 
 
-PRESETS: dict[str, Preset] = {p.key: p for p in (
-    Preset(
-        key="organ-removal",
-        title="Trafficking in persons for the purpose of organ removal",
-        instruments=("TIP Protocol",), audience="victims",
-        focus=(r"\borgans?\b",),
-        queries={
-            "definitions": ("Article 3 of the Trafficking in Persons Protocol: exploitation "
-                            "shall include the removal of organs",),
-            "related": ("Optional Protocol on the sale of children: transfer of organs of the "
-                        "child for profit",),
-            "facts": ("trafficking for the removal of organs victims detected",),
-        },
-        aliases=("organ removal", "trafficking for organ removal", "organ trafficking",
-                 "removal of organs"),
-        provisions=(("TIP Protocol", "Article 3(a)"), ("CRC OPSC", "Article 3, para. 1")),
-    ),
-    Preset(
-        key="child-trafficking",
-        title="Child trafficking",
-        instruments=("TIP Protocol",), audience="victims",
-        focus=(r"\bchild(?:ren)?\b", r"\bgirls?\b", r"\bboys?\b", r"\beighteen\b"),
-        queries={
-            "definitions": ("Article 3 of the Trafficking in Persons Protocol: recruitment of a "
-                            "child for the purpose of exploitation; child shall mean any person "
-                            "under eighteen years of age",),
-            "protections": ("Article 6 of the Trafficking in Persons Protocol: special needs of "
-                            "children, appropriate housing, education and care",),
-            "facts": ("share of children among detected victims of trafficking per cent",
-                      "child trafficking Africa children detected victims"),
-            "related": ("sale of children child prostitution optional protocol definition",
-                        "child or young person under eighteen delivered to another person with "
-                        "a view to the exploitation of the child"),
-        },
-        aliases=("children trafficking", "trafficking in children", "trafficking of children"),
-        provisions=(("TIP Protocol", "Article 3(c)"), ("TIP Protocol", "Article 3(d)"),
-                    ("TIP Protocol", "Article 6, para. 4"), ("CRC OPSC", "Article 2(a)"),
-                    ("Slavery Convention 1956", "Article 1(d)")),
-    ),
-    Preset(
-        key="som-cooperation",
-        title="Preventing and combating the smuggling of migrants through international "
-              "cooperation",
-        instruments=("SOM Protocol",), audience="smuggled migrants",
-        focus=(r"\bcooperat", r"\bexchange", r"\binformation\b"),
-        queries={
-            "obligations": ("Article 7 of the Smuggling of Migrants Protocol: States Parties "
-                            "shall cooperate to the fullest extent possible to prevent and "
-                            "suppress the smuggling of migrants by sea",
-                            "Article 10 of the Smuggling of Migrants Protocol: exchange of "
-                            "information on smuggling routes and methods"),
-            "facts": ("smuggling of migrants routes from Africa to Europe people smuggled",),
-            "related": ("Organized Crime Convention mutual legal assistance and law enforcement "
-                        "cooperation",),
-        },
-        aliases=("smuggling of migrants through international cooperation",
-                 "preventing and combatting the smuggling of migrants through international "
-                 "cooperation", "international cooperation against migrant smuggling"),
-        provisions=(("SOM Protocol", "Article 7"), ("SOM Protocol", "Article 10, para. 1"),
-                    ("SOM Protocol", "Article 11, para. 1"),
-                    ("SOM Protocol", "Article 14, para. 1")),
-    ),
-    Preset(
-        key="som-protection",
-        title="Protection and assistance measures for smuggled migrants",
-        instruments=("SOM Protocol",), audience="smuggled migrants",
-        focus=(r"\bprotect", r"\bassist", r"\brights?\b", r"\bsafety\b", r"\bmigrants?\b"),
-        queries={
-            "protections": ("Article 16 of the Smuggling of Migrants Protocol: protection and "
-                            "assistance measures",
-                            "Article 18 of the Smuggling of Migrants Protocol: return of "
-                            "smuggled migrants with due regard for safety and dignity"),
-            "facts": ("smuggled migrants abuse violence death risks on migration routes",),
-        },
-        aliases=("protection of smuggled migrants", "assistance to smuggled migrants"),
-        provisions=(("SOM Protocol", "Article 16, para. 1"), ("SOM Protocol", "Article 5"),
-                    ("SOM Protocol", "Article 16, para. 2"),
-                    ("SOM Protocol", "Article 18, para. 5")),
-    ),
-)}
+PRESETS_PATH = Path(__file__).resolve().parents[1] / "data" / "brief_presets.toml"
+
+
+def load_presets(path: Path = PRESETS_PATH) -> dict[str, Preset]:
+    """The presets of a data file (`assistant/data/brief_presets.toml`), by key."""
+    entries = tomllib.loads(path.read_text(encoding="utf-8"))["preset"]
+    return {key: Preset(
+        key=key, title=e["title"], instruments=tuple(e["instruments"]), audience=e["audience"],
+        focus=tuple(e.get("focus", ())),
+        queries={section: tuple(qs) for section, qs in e.get("queries", {}).items()},
+        aliases=tuple(e.get("aliases", ())),
+        provisions=tuple((instrument, locator) for instrument, locator in e.get("provisions", ())),
+    ) for key, e in entries.items()}
+
+
+PRESETS: dict[str, Preset] = load_presets()
 
 
 def find_preset(topic: str) -> Preset | None:

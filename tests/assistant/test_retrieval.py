@@ -4,6 +4,7 @@ import pytest
 
 from assistant.models import Filters
 from assistant.references import article_refs, instruments_named
+from assistant.retrieval import defined_terms, tokenize
 
 LOOKUPS = [
     ("article 6 of the smuggling protocol", "SOM Protocol", "6"),
@@ -42,6 +43,12 @@ def test_the_palermo_protocols_definition_is_tip_article_3(assistant):
      "TIP Protocol", "Article 3(d)"),
     ("What is the 'slave trade' as defined in the 1956 convention?", "Slavery Convention 1956",
      "Article 7"),
+    # an unquoted definition in a lettered item ("(c) Child pornography means"); the longer
+    # term the question uses wins over the shorter one it contains ("child")
+    ("For the OPSC, which images of a child count as child pornography?", "CRC OPSC",
+     "Article 2"),
+    ("How does the optional protocol to the CRC define the sale of children?", "CRC OPSC",
+     "Article 2"),
 ])
 def test_a_question_about_a_defined_term_finds_its_definition(assistant, question, instrument,
                                                                locator):
@@ -55,6 +62,12 @@ def test_a_term_the_definitions_do_not_define_is_not_sent_to_them(assistant):
                              "convention?")[0].chunk
     assert (top.instrument, top.article) != ("UNTOC", "2")
     assert top.instrument == "UNTOC" and top.article in {"6", "7"}
+
+
+def test_unquoted_lettered_definitions_are_read_but_not_a_sentence_about_means():
+    text = ("(a) Sale of children means any act;\n(b) The means of concealment used by groups;\n"
+            "(c) Methods and means, points of dispatch;")
+    assert defined_terms(text) == [frozenset(tokenize("Sale of children"))]
 
 
 def test_parts_of_a_named_article_rank_by_how_well_they_answer(assistant):

@@ -1,0 +1,22 @@
+"""Instrument names come from a data file that covers every catalogued instrument."""
+
+from assistant.references import DISPLAY_NAMES, INSTRUMENT_ALIASES, instruments_named
+from corpus import load_catalogue
+
+
+def test_every_catalogued_instrument_has_names_and_a_display_name():
+    catalogued = {doc.instrument for doc in load_catalogue() if doc.instrument}
+    assert catalogued <= set(INSTRUMENT_ALIASES) == set(DISPLAY_NAMES)
+    assert all(INSTRUMENT_ALIASES[name] for name in catalogued)
+
+
+def test_usual_names_of_the_crc_protocol_are_recognised():
+    for text in ("what does the CRC optional protocol require", "under the CRC Protocol",
+                 "the Optional Protocol to the Convention on the Rights of the Child"):
+        assert instruments_named(text) == ["CRC OPSC"], text
+
+
+def test_a_broad_phrase_names_an_instrument_only_beside_an_article():
+    assert instruments_named("victims of trafficking in persons") == []
+    assert instruments_named("victims of trafficking in persons", strong_only=False) == [
+        "TIP Protocol"]
