@@ -8,19 +8,15 @@ from dataclasses import dataclass
 from assistant.i18n import instrument_name, message, page
 from assistant.i18n import locator as localize_locator
 from assistant.models import Answer, Chunk, Citation, Passage
-
-# Abbreviations after which a full stop does not end a sentence.
-_NO_BREAK = "".join(
-    rf"(?<!\b{abbreviation}\.)" for abbreviation in (
-        "para", "paras", "art", "arts", "e.g", "i.e", "No", "p", "pp", "vol", "cf", "etc", "v",
-        "Mr", "Dr", "St")
+from assistant.text.sentences import (
+    quotable_spans,
+    sentence_text,
+    split_sentences,
 )
-SENTENCE_END = re.compile(_NO_BREAK + r"(?<=[.!?;])[\"\u201d)]?\s+(?=[\"\u201c(]?[A-Z0-9])")
+
 PARA_NUMBER = re.compile(r"^\s*(\d+)\s*\.\s+")
 LETTER = re.compile(r"^\s*\(?([a-z])\)\s*")
 ROMAN = re.compile(r"^\s*\(([ivx]+)\)\s*")
-MAX_SENTENCE_CHARS = 700
-SENTENCE_EMBED_CHARS = 400  # a long sentence is embedded from its opening
 ELLIPSIS = "\u2026"
 
 
@@ -37,49 +33,6 @@ class Sentence:
         return self.passage.chunk
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of a passage; paragraphs never run together."""
-    spans: list[tuple[int, int]] = []
-    for paragraph in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
-        start = paragraph.start()
-        body = paragraph.group(0)
-        cuts = [m.end() for m in SENTENCE_END.finditer(body)]
-        bounds = [0, *cuts, len(body)]
-        for a, b in zip(bounds, bounds[1:], strict=False):
-            piece = body[a:b].strip()
-            if len(piece) >= 3:
-                offset = start + a + (len(body[a:b]) - len(body[a:b].lstrip()))
-                spans.append((offset, offset + len(piece)))
-    return spans
-
-
-def quotable_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the sentences an answer may quote (the same at ingest and at answer time):
-    a lead-in ending with a colon stays with what it introduces; headings are left out."""
-    spans: list[tuple[int, int]] = []
-    for start, end in _join_lead_ins(text, split_sentences(text)):
-        if text.startswith("#", start):  # a heading line names a section, it says nothing
-            continue
-        if end - start > MAX_SENTENCE_CHARS:
-            end = start + text[start:start + MAX_SENTENCE_CHARS].rfind(" ")
-        spans.append((start, end))
-    return spans
-
-
-def sentence_text(text: str, span: tuple[int, int]) -> str:
-    return " ".join(text[span[0]:span[1]].split())
-
-
-def embedding_text(sentence: str) -> str:
-    """Long sentences are embedded from their opening: enough to judge relevance, and fast."""
-    return sentence[:SENTENCE_EMBED_CHARS]
-
-
-def span_embedding_text(text: str, span: tuple[int, int]) -> str:
-    """What is embedded for the quotable sentence at `span` of a chunk's text."""
-    return embedding_text(sentence_text(text, span))
-
-
 def sentences_of(passages: list[Passage]) -> list[Sentence]:
     out: list[Sentence] = []
     for passage in passages:
@@ -87,17 +40,6 @@ def sentences_of(passages: list[Passage]) -> list[Sentence]:
         for start, end in quotable_spans(text):
             out.append(Sentence(passage, start, end, sentence_text(text, (start, end))))
     return out
-
-
-def _join_lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    joined: list[tuple[int, int]] = []
-    for start, end in spans:
-        if joined and text[joined[-1][0]:joined[-1][1]].rstrip().endswith(":") and (
-                end - joined[-1][0] <= MAX_SENTENCE_CHARS):
-            joined[-1] = (joined[-1][0], end)
-        else:
-            joined.append((start, end))
-    return joined
 
 
 def provision_sentences(sentences: list[Sentence], refs: list, max_chars: int = 900,

@@ -16,7 +16,6 @@ from assistant.answer import (
     complete,
     compose,
     cut_weak_citations,
-    embedding_text,
     lexical_overlap,
     provision_sentences,
     refusal_text,
@@ -40,9 +39,11 @@ from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreacha
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.query import Query, build_query, clean_question
 from assistant.references import article_refs, asks_for_definition
-from assistant.retrieval import Retriever, defined_terms, tokenize
+from assistant.retrieval import Retriever, defined_terms
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text.sentences import embedding_text
+from assistant.text.tokens import tokenize
 
 SENTENCE_CACHE = 20_000
 # up to this many words, a language identifier's guess is unreliable (see _reads_as_english)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assistant.answer import quotable_spans, sentence_text
 from assistant.models import Answer, Chunk, Citation, Passage
 from assistant.references import instruments_named
+from assistant.text.sentences import quotable_spans, sentence_text
 
 ArticleKey = tuple[str, str]  # (instrument, article number)
 KEY_SENTENCE_CHARS = 420

@@ -27,8 +27,9 @@ from assistant.answer import introduce, sub_locator
 from assistant.i18n import locator as localize_locator
 from assistant.i18n import message, term
 from assistant.models import Chunk, Passage
-from assistant.query import SENTENCE_END
-from assistant.retrieval import DEFINED_TERM_RE, defined_term, tokenize
+from assistant.retrieval import DEFINED_TERM_RE, defined_term
+from assistant.text.sentences import question_sentences
+from assistant.text.tokens import tokenize
 
 if TYPE_CHECKING:
     from assistant.retrieval import Retriever
@@ -133,7 +134,7 @@ def offences_asked(question: str, language: str = "en") -> list[str]:
             offence = word.lower()
             if offence not in found:
                 found.append(offence)
-    sentences = [s for s in SENTENCE_END.split(question.strip()) if s]
+    sentences = question_sentences(question)
     has_facts = len(sentences) > 1 or len(question.split()) >= 25
     return found if has_facts else []
 
@@ -151,7 +152,7 @@ def _offences_asked_in(question: str, language: str) -> list[str]:
                             if word.lower().startswith(stem)), "smuggling")
             if offence not in found:
                 found.append(offence)
-    sentences = [s for s in SENTENCE_END.split(question.strip()) if s]
+    sentences = question_sentences(question)
     long_enough = len(question) >= 60 if language == "zh" else len(question.split()) >= 25
     return found if len(sentences) > 1 or long_enough else []
 

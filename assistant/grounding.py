@@ -34,6 +34,15 @@ COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|r
 # a State's own treaty status: "has Chile ratified ...", "is Japan a party to ..."
 STATUS = re.compile(r"\s+(?:(?:already|now|ever|not|yet|still)\s+)?(?:ratif\w*|sign\w*|acced\w*|"
                     r"join\w*|become a part\w*|a (?:state )?part\w*|bound)\b", re.IGNORECASE)
+# A question about what must, may or can be done, what is allowed, banned or punishable,
+# asks about the law: treaty text answers it before a report does.
+LAW_RE = re.compile(
+    r"\b(must|shall|can|may|could|might|required?|requir\w*|obligat\w*|oblig\w*|"
+    r"ha(?:ve|s) to|should|protocol|convention|treaty|article|states? part\w*|legal\w*|law|"
+    r"rules?|criminali[sz]\w*|offen[cs]e|defin\w*|allow\w*|permitted|prohibit\w*|ban\w*|"
+    r"entitle\w*|liable|prosecut\w*|punish\w*|right to)\b",
+    re.IGNORECASE,
+)
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 NAME = r"(?:[A-Z][\w'\u2019.-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w'\u2019.-]*)*)"
 
@@ -135,3 +144,38 @@ def ungrounded(question: str, evidence: list[Passage], sentence: bool = True,
             and not any(all(mentions(p, s) for s in found) for p in evidence)):
         return found
     return missing
+
+
+def as_any_state(question: str) -> str:
+    """The question with the countries of its facts written as the treaties write them: "Can
+    Germany refuse to extradite a Portuguese citizen?" asks what a State Party may do, and the
+    rule is the same whichever State it is (a second country is "another State"). Only for a
+    question about the instruments' rules (LAW_RE); unchanged when a country is what it asks
+    about (its law, figures or treaty status: `scopes`) or when it counts something."""
+    if not LAW_RE.search(question) or scopes(question) or COUNT.search(question):
+        return question
+
+    seen: list[str] = []  # the countries in order: "a State", then "another State"
+
+    def neutral(match: re.Match[str]) -> str:
+        name = match.group(1)
+        country = places()[name]
+        if country not in seen:
+            seen.append(country)
+        if name != country and name not in _COUNTRY_NAMES():  # a demonym: "a Nigerian man"
+            return ""
+        return "a State" if seen.index(country) == 0 else "another State"
+
+    return re.sub(r"[ \t]+", " ", re.sub(
+        r"(?:\bthe\s+)?" + place_pattern().pattern, neutral, question)).strip()
+
+
+@cache
+def _COUNTRY_NAMES() -> frozenset[str]:
+    """Names of countries, not their demonyms ("Nigeria", not "Nigerian")."""
+    import pycountry
+
+    return frozenset(value for country in pycountry.countries
+                     for attribute in ("name", "common_name", "official_name")
+                     if (value := getattr(country, attribute, None)))
+

@@ -20,8 +20,9 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from assistant.answer import lexical_overlap, refusal_text, sentences_of
 from assistant.models import Answer, Citation, Passage
-from assistant.retrieval import tokenize
 from assistant.settings import Settings
+from assistant.text.sentences import REPLY_END
+from assistant.text.tokens import tokenize
 
 
 class Assistant(Protocol):
@@ -53,13 +54,6 @@ Trafficking in Persons Protocol").
 
 MARKER = re.compile(r"\[(\d+(?:\s*(?:,|;|-|\u2013)\s*\d+)*)\]")
 MARKER_RUN = re.compile(r"\[\d+\](?:[ \t]*\[\d+\])+")
-SENTENCE_END = re.compile(
-    r"(?<!\bart)(?<!\bArt)(?<!\bpara)(?<!\bparas)(?<!\bp)(?<!\bpp)(?<!\bNo)(?<!\bcf)(?<!\bvs)"
-    r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)"
-    r"[.!?][\"'\u201d\u2019)]*"
-    r"(?:\s*\[\d[\d,;\s\-\u2013]*\])*"  # markers written after the full stop belong to it
-    r"(?=\s+[^\sa-z\[]|\s*$)"
-)
 REFUSAL = re.compile(
     r"\b(corpus|passages?|documents?|sources?)\b[^.]{0,60}?\b(does not|do not|doesn't|don't|"
     r"cannot|can't|does n't|fails? to)\b[^.]{0,40}?\b(answer|address|cover|contain|mention|"
@@ -174,7 +168,7 @@ def split_reply(text: str) -> list[ReplySentence]:
         if not line:
             continue
         start = 0
-        cuts = [m.end() for m in SENTENCE_END.finditer(line)]
+        cuts = [m.end() for m in REPLY_END.finditer(line)]
         for end in [*cuts, len(line)]:
             piece = line[start:end].strip()
             start = end

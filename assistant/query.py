@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from assistant.errors import QuestionError
 from assistant.followup import resolve
 from assistant.glossary import expand
+from assistant.grounding import as_any_state
 from assistant.language import Translation, detect_language, translate
 from assistant.references import DISPLAY_NAMES, instruments_named
 from assistant.settings import Settings
+from assistant.text.sentences import question_sentences
 
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
 _SECOND_ASK = re.compile(r"(?:[,;]\s*|\s+)(?:and|also|plus)\s+(?=(?:what|how|which|who|when|where|"
@@ -55,13 +57,6 @@ def clean_question(question: object, max_chars: int) -> str:
     return text
 
 
-# a sentence ends at . ! ? (and their CJK and Arabic forms), not after an abbreviation
-SENTENCE_END = re.compile(
-    r"(?<!\b[Aa]rt\.)(?<!\b[Aa]rts\.)(?<!\bpara\.)(?<!\bparas\.)(?<!\bNo\.)(?<!\bno\.)"
-    r"(?<!\bp\.)(?<!\bpp\.)(?<!\bv\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bcf\.)"
-    r"(?<=[.!?\u3002\uff01\uff1f\u061f])\s+|(?<=[\u3002\uff01\uff1f\u061f])")
-
-
 def split_parts(question: str, language: str = "en", min_words: int = 4, max_parts: int = 3,
                 ) -> tuple[str, ...]:
     """The asks of a multi-part question, each a question of its own ("Is this trafficking?
@@ -70,7 +65,7 @@ def split_parts(question: str, language: str = "en", min_words: int = 4, max_par
     sentence is split at a second ask ("..., and what must the State do?") in English. A part
     that names no instrument takes those the question names elsewhere ("how does a State leave
     the Trafficking Protocol? When does that take effect?")."""
-    pieces = [p.strip() for p in SENTENCE_END.split(question) if p.strip()]
+    pieces = question_sentences(question)
     asks = [p for p in pieces if p[-1] in "?\uff1f\u061f"]
     if len(asks) == 1 and language == "en":
         asks = [part.strip() for part in _SECOND_ASK.split(asks[0])]
@@ -95,11 +90,12 @@ def build_query(question: str, settings: Settings, history: list[dict] | None = 
     translation = translate(resolved, language) if language != "en" else None
     text = translation.english if translation else resolved
     keywords = translation.keywords if translation else resolved
+    text_for_search = text
+    if settings.ranking.any_state and not translation:
+        text_for_search = keywords = as_any_state(text)
     if settings.glossary:
-        text_for_search = expand(text)
+        text_for_search = expand(text_for_search)
         keywords = expand(keywords)
-    else:
-        text_for_search = text
     dense_text = resolved if settings.multilingual_embedding else text_for_search
     return Query(question=question, resolved=resolved, language=language, text=text,
                  keywords=keywords, dense_text=dense_text, translation=translation,

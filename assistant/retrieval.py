@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.embeddings import Embedder
 from assistant.glossary import expand
+from assistant.grounding import LAW_RE
 from assistant.models import Chunk, Filters, Passage
 from assistant.references import (
     ArticleRef,
@@ -26,116 +27,14 @@ from assistant.references import (
 )
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text.tokens import tokenize
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "may",
-        "might",
-        "must",
-        "not",
-        "of",
-        "on",
-        "or",
-        "our",
-        "shall",
-        "should",
-        "so",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "to",
-        "under",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "about",
-        "any",
-        "all",
-        "also",
-        "other",
-        "same",
-    ]
-)
-# A question about what must, may or can be done, what is allowed, banned or punishable,
-# asks about the law: treaty text answers it before a report does.
-LAW_RE = re.compile(
-    r"\b(must|shall|can|may|could|might|required?|requir\w*|obligat\w*|oblig\w*|"
-    r"ha(?:ve|s) to|should|protocol|convention|treaty|article|states? part\w*|legal\w*|law|"
-    r"rules?|criminali[sz]\w*|offen[cs]e|defin\w*|allow\w*|permitted|prohibit\w*|ban\w*|"
-    r"entitle\w*|liable|prosecut\w*|punish\w*|right to)\b",
-    re.IGNORECASE,
-)
-TOKEN_RE = re.compile(r"[a-z0-9]+")
-# “Vessel” shall mean / (c)“Slave trade” means / "Child" shall mean
 # A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
 # definitions article without quotes ("(c) Child pornography means"; not "(b) The means").
 DEFINED_TERM_RE = re.compile(
     r"(?:[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]"
     r"|^[ \t]*\(?[a-z]\)[ \t]*([A-Z][^\n.;:,]{0,58}?\w)(?<!\bThe)(?<!\band)(?<!\bof))"
     r"\s*(?:shall mean|means)\b", re.MULTILINE)
-SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "ed", "es", "er", "s")
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper: 'smuggled', 'smuggling' and 'smugglers' share 'smuggl'."""
-    for suffix in SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def tokenize(text: str) -> list[str]:
-    return [stem(t) for t in TOKEN_RE.findall(text.lower()) if t not in STOPWORDS]
-
-
 # What is left of a question that asks for a definition without naming a term.
 DEFINITION_WORDS = frozenset(tokenize(
     "definition definitions define defines defined meaning mean means term terms use count "

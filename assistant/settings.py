@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from assistant.text.sentences import RULES_FINGERPRINT
+
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 CHUNKER_VERSION = "6"  # bump when the chunking code changes what it produces
 
@@ -66,6 +68,10 @@ class Ranking(BaseModel):
     # in a question read from another language (its English terms in its word order), a law,
     # penalty or report within this many terms of a country is that country's (grounding)
     terms_window: int = Field(default=5, ge=0)
+    # a question about the instruments' rules is searched with the countries of its facts
+    # written as "a State" ("can Germany refuse to extradite…"): the rule is the same for any
+    # State, and a country's name otherwise pulls in report and news passages that name it
+    any_state: bool = True
 
 
 class Settings(BaseSettings):
@@ -185,6 +191,8 @@ class Settings(BaseSettings):
             "embedding_model": self.embedding_model,
             "chunking": self.chunking,
             "chunker_version": CHUNKER_VERSION,
+            # where sentences end decides the stored sentence vectors
+            "sentence_rules": RULES_FINGERPRINT,
             "chunk_size": self.chunk_size,
             "chunk_overlap": self.chunk_overlap,
             "sentence_vectors": self.sentence_vectors,

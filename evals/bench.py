@@ -165,7 +165,7 @@ def remeasure_latency(out: Path | str, config: str, size: int, data_dir: Path,
 
 
 def _sentence_texts(assistant) -> list[str]:
-    from assistant.answer import quotable_spans, span_embedding_text
+    from assistant.text.sentences import quotable_spans, span_embedding_text
 
     retriever = assistant.retriever
     return [span_embedding_text(chunk.text, span)

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from assistant.text.sentences import ABBREVIATIONS
 from evals.matching import first_match_rank, normalize_for_match
 
 HIT_KS = (1, 3, 5, 10)
@@ -184,6 +185,9 @@ def split_sentences(text: str) -> list[str]:
 
 def _ends_sentence(text: str, i: int) -> bool:
     if text[i] not in ".!?\u201d\"')]":
+        return False
+    word = re.search(r"\b[\w.]+$", text[max(0, i - 12):i]) if text[i] == "." else None
+    if word and word.group(0).lower() in ABBREVIATIONS:  # "Art. 5", "e.g. a vessel"
         return False
     before = text[max(0, i - 40): i + 1]  # a tail window: enough for `.” [1] [2]`
     if not re.search(r"[.!?][\u201d\"')\]]*(?:\s*\[\d+\])*$", before):

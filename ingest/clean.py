@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from assistant.text.sentences import ABBREVIATIONS
 from ingest.headings import ARTICLE_HEADING
 
 LIGATURES = {
@@ -35,9 +36,9 @@ FOOTNOTE_MARKER = re.compile(
     # after a number and a full stop only before a capital: `2024.49 Conflict`, not `7.5 per`
     r"|(?<=\d\d\.)(\d{1,3})(?=\s+[A-Z])"
 )
-# Full stops that end an abbreviation, not a sentence (`vol.` then `46, no. 2`).
-ABBREVIATIONS = {"vol", "vols", "no", "nos", "p", "pp", "para", "paras", "ed", "eds", "e.g", "i.e",
-                 "art", "arts", "fig", "cf", "mr", "mrs", "ms", "dr", "st", "rev", "op", "cit"}
+# A line ending in an abbreviation goes on (`vol.` then `46, no. 2`); "etc." at a line's end
+# ends its sentence far more often than not.
+LINE_ABBREVIATIONS = frozenset(ABBREVIATIONS) - {"etc"}
 NUMERIC_LINE = re.compile(r"^[\d\s.,%+\-–—$€£()*/]+$")
 LIST_MARKER = re.compile(r"^(?:\(?[ivx]{1,4}[.)]|\(?[a-h][.)]|\d{1,2}[.)]|[•▪■●◦–-])\s")
 NOTE_START = re.compile(r"^\d{1,3}\s+[A-Z“\"]")
@@ -191,7 +192,7 @@ def ends_sentence(line: str) -> bool:
     if not SENTENCE_END.search(text):
         return False
     last_word = text.rsplit(maxsplit=1)[-1].rstrip(".").lower()
-    return last_word not in ABBREVIATIONS
+    return last_word not in LINE_ABBREVIATIONS
 
 
 def starts_block(line: str) -> bool:

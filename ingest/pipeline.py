@@ -25,11 +25,15 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from assistant.answer import SENTENCE_EMBED_CHARS, quotable_spans, span_embedding_text
 from assistant.embeddings import Embedder
 from assistant.models import Chunk
 from assistant.settings import Settings
 from assistant.store import DocumentRecord, Store
+from assistant.text.sentences import (
+    SENTENCE_EMBED_CHARS,
+    quotable_spans,
+    span_embedding_text,
+)
 from corpus import Catalogue, document_for_file, load_catalogue, sha256_file
 from ingest.loaders import SUPPORTED_EXTENSIONS, os_error_reason, too_large_reason
 from ingest.prepare import Prepared, SourceFile, prepare_file

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.models import Chunk, Document
+from assistant.text.sentences import PARAGRAPH_CUT
 from ingest.loaded import LoadedFile, Page
 
 PAGE_SEPARATOR = "\n\n"
@@ -20,7 +21,6 @@ HEADING_RE = re.compile(r"^#{1,6}\s*(\S.*?)\s*#*\s*$")
 # A paragraph ends at a blank line, or at a line end right after sentence punctuation (plain
 # text files often put one paragraph per line with no blank line between).
 PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n\s*|(?<=[.!?:][\"'”’)\]])\n\s*|(?<=[.!?:])\n\s*")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[A-Z0-9“\"'(\[])")
 MAX_CHUNK_FACTOR = 1.5
 
 
@@ -155,7 +155,7 @@ def sentence_spans(text: str, span: Span, limit: int) -> list[Span]:
     characters (a single longer sentence stays whole)."""
     if span.end - span.start <= limit:
         return [span]
-    cuts = [span.start + m.end() for m in SENTENCE_END_RE.finditer(text[span.start:span.end])]
+    cuts = [span.start + m.end() for m in PARAGRAPH_CUT.finditer(text[span.start:span.end])]
     pieces: list[Span] = []
     start = span.start
     previous_cut = None

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from assistant.answer import Sentence, sentences_of, sub_locator
 from assistant.models import Chunk, Filters, Passage, SourceLocation
 from assistant.references import DISPLAY_NAMES, instruments_named
-from assistant.retrieval import tokenize
+from assistant.text.tokens import tokenize
 
 MAX_TOPIC_CHARS = 300
 RELEVANCE_THRESHOLD = 0.38  # below this a sentence is noise for the topic (MiniLM cosines)

@@ -6,14 +6,13 @@ from assistant.answer import (
     introduce,
     lead_in_mismatches,
     opening_clauses,
-    quotable_spans,
     select_sentences,
     sentences_of,
-    split_sentences,
     sub_locator,
 )
 from assistant.followup import is_follow_up, resolve
 from assistant.models import Answer, Chunk, Passage
+from assistant.text.sentences import quotable_spans, split_sentences
 
 ARTICLE = Chunk(doc_id="tip", source="tip.md", title="Protocol", instrument="TIP Protocol",
                 article="3", locator="Article 3", kind="treaty",

@@ -1,7 +1,9 @@
 """Questions about a particular country's law or figures are answered only from passages about
 it; questions that merely mention a country are answered as usual. Written for these tests."""
 
-from assistant.grounding import scopes
+import pytest
+
+from assistant.grounding import as_any_state, scopes
 
 
 def _labels(question: str) -> list[str]:
@@ -76,3 +78,20 @@ def test_access_to_something_is_no_treaty_status_in_translated_terms():
 
 def _translated(terms: str) -> list[str]:
     return [scope.label for scope in scopes(terms, sentence=False)]
+
+
+def test_the_countries_of_a_rules_question_are_searched_as_any_state():
+    assert as_any_state("Our court in Kenya received a request from Uganda: must Kenya hand "
+                        "over a Ugandan suspect?") == (
+        "Our court in a State received a request from another State: must a State hand over a "
+        "suspect?")
+
+
+@pytest.mark.parametrize("question", [
+    "What penalty does Kenyan law set for trafficking?",  # the country's own law
+    "How many victims were detected in Uganda in 2022?",  # a count
+    "Has Kenya ratified the smuggling protocol?",  # its treaty status
+    "Which routes do Ugandan victims follow to the Gulf?",  # not about the rules
+])
+def test_a_question_about_a_country_keeps_it(question):
+    assert as_any_state(question) == question

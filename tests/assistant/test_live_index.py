@@ -17,22 +17,23 @@ from assistant.live_index import IndexUnavailableError, is_unreachable
 from assistant.settings import Settings
 from ingest.pipeline import run_ingest
 
-SOM = "untoc-smuggling-of-migrants-protocol-text.md"
-FIREARMS = "untoc-firearms-protocol-text.md"
-SMUGGLED = "May a migrant face charges for the mere fact of having been smuggled?"
-FIREARMS_QUESTION = "Which firearms must be marked at the time of manufacture?"
+# the small fixture corpus written for the tests: an ingest of it takes a second
+NOTES = "field-notes.txt"
+PROTOCOL = "model-protocol.md"
+FARMS = "How many farms did the inspectors go to?"
+INSPECTORS = "Can labour inspectors turn up at a workplace unannounced?"
 
 
-def corpus_of(tmp_path, corpus_dir, *names: str):
+def corpus_of(tmp_path, fixture_dir, *names: str):
     folder = tmp_path / "corpus"
     folder.mkdir(exist_ok=True)
     for name in names:
-        shutil.copy(corpus_dir / name, folder)
+        shutil.copy(fixture_dir / name, folder)
     return folder
 
 
-def test_an_ingest_into_the_data_dir_of_a_running_assistant(tmp_path, corpus_dir):
-    folder = corpus_of(tmp_path, corpus_dir, SOM)
+def test_an_ingest_into_the_data_dir_of_a_running_assistant(tmp_path, fixture_dir):
+    folder = corpus_of(tmp_path, fixture_dir, NOTES)
     settings = Settings(data_dir=tmp_path / "data", corpus_dirs=[folder], chroma_host=None,
                         index_settle_s=0)
     run_ingest(settings, progress=False)
@@ -45,13 +46,13 @@ def test_an_ingest_into_the_data_dir_of_a_running_assistant(tmp_path, corpus_dir
     def keep_asking() -> None:
         while not stop.is_set():
             try:
-                answered.append(assistant.ask(SMUGGLED).citations[0].source)
+                answered.append(assistant.ask(FARMS).citations[0].source)
             except BaseException as error:  # any failure is what this test looks for
                 errors.append(error)
 
     asker = threading.Thread(target=keep_asking)
     asker.start()
-    shutil.copy(corpus_dir / FIREARMS, folder)
+    shutil.copy(fixture_dir / PROTOCOL, folder)
     try:  # another process, as `python -m ingest` beside a running app
         subprocess.run([sys.executable, "-m", "ingest", "--corpus-dir", str(folder)],
                        env={**os.environ, "UNODC_DATA_DIR": str(settings.data_dir)},
@@ -59,29 +60,29 @@ def test_an_ingest_into_the_data_dir_of_a_running_assistant(tmp_path, corpus_dir
     finally:
         stop.set()
         asker.join()
-    assert errors == [] and answered and set(answered) == {SOM}
+    assert errors == [] and answered and set(answered) == {NOTES}
     assert assistant.index_changed()
     assert assistant.refresh_if_changed()
-    assert FIREARMS in {d["source"] for d in assistant.documents()}
-    assert assistant.ask(FIREARMS_QUESTION).citations[0].source == FIREARMS
+    assert PROTOCOL in {d["source"] for d in assistant.documents()}
+    assert assistant.ask(INSPECTORS).citations[0].source == PROTOCOL
     assert not assistant.index_changed()
 
 
 @pytest.mark.server
-def test_a_stopped_chroma_server_is_a_clear_message_and_answering_resumes(tmp_path, corpus_dir):
+def test_a_stopped_chroma_server_is_a_clear_message_and_answering_resumes(tmp_path, fixture_dir):
     server = ChromaServer(tmp_path / "server").start()
     try:
         settings = Settings(data_dir=tmp_path / "data",
-                            corpus_dirs=[corpus_of(tmp_path, corpus_dir, SOM)],
+                            corpus_dirs=[corpus_of(tmp_path, fixture_dir, PROTOCOL)],
                             chroma_host="127.0.0.1", chroma_port=server.port)
         run_ingest(settings, progress=False)
         assistant = Assistant(settings)
-        assert assistant.ask(SMUGGLED).citations[0].locator.startswith("Article 5")
+        assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
         server.stop()
         with pytest.raises(IndexUnavailableError, match="index server is not reachable"):
-            assistant.ask(SMUGGLED)
+            assistant.ask(INSPECTORS)
         server.start()
-        assert assistant.ask(SMUGGLED).citations[0].locator.startswith("Article 5")
+        assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
     finally:
         server.stop()
 

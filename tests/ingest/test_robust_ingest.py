@@ -245,11 +245,13 @@ print(json.dumps({
     "split_longest": max(lengths, default=0), "split_chars": sum(lengths),
 }))
 """
-ONE_LINE_BYTES = 50 * 1024 * 1024
+# twice the default limit of 5,000,000 characters; docs/benchmarks.md records a run at
+# UNODC_TEST_ONE_LINE_MIB=50
+ONE_LINE_BYTES = int(os.environ.get("UNODC_TEST_ONE_LINE_MIB", "10")) * 1024 * 1024
 MEMORY_CEILING_MB = 2048
 
 
-def test_a_50_mb_one_line_file_is_refused_in_bounded_memory_and_the_rest_ingested(
+def test_a_one_line_file_of_many_mb_is_refused_in_bounded_memory_and_the_rest_ingested(
         tmp_path, corpus_dir):
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -266,11 +268,14 @@ def test_a_50_mb_one_line_file_is_refused_in_bounded_memory_and_the_rest_ingeste
                            cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
     assert child.returncode == 0, child.stderr[-3000:]
     result = json.loads(child.stdout.strip().splitlines()[-1])
-    assert result["problems"]["one-line.txt"].startswith("text too long: 5")
+    reason = result["problems"]["one-line.txt"]
+    assert reason.startswith("text too long: ")
+    assert int(reason.split()[3].replace(",", "")) >= ONE_LINE_BYTES
     assert "UNODC_MAX_TEXT_CHARS" in result["problems"]["one-line.txt"]
     assert result["documents"] == 1 and result["chunks_added"] >= 1
     # with the limit raised, the one line is cut into chunks of bounded size
-    assert result["split_problem"] is None and result["split_chunks"] > 20_000
+    assert result["split_problem"] is None
+    assert result["split_chunks"] > 0.9 * ONE_LINE_BYTES / 2_000
     assert result["split_longest"] <= 2 * Settings().chunk_size
     assert result["split_chars"] > 0.99 * ONE_LINE_BYTES
     assert result["peak_rss_mb_ingest"] < MEMORY_CEILING_MB, result
