@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -39,66 +40,76 @@ def corpus_dir() -> Path:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that need no index run first, while the session's index of the shared corpus is
-    built by an ingest in a child process beside them (on a 2-core machine that ingest is
-    half of a run's time)."""
-    def needs_index(item: pytest.Item) -> bool:
-        return "index_settings" in getattr(item, "fixturenames", ())
-
-    items.sort(key=needs_index)
-    if any(needs_index(item) for item in items) and RAW.is_dir():
-        config.stash[INGEST] = _start_index_ingest()
+    """Tests that need no index run first, while the ingest started at configuration builds
+    the session's index beside them."""
+    items.sort(key=lambda item: "index_settings" in getattr(item, "fixturenames", ()))
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    started = session.config.stash.get(INGEST, None)
-    if started is not None:
-        child, data_dir, log = started
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        if not os.environ.get("UNODC_TEST_DATA_DIR"):
-            shutil.rmtree(data_dir, ignore_errors=True)
-            log.unlink(missing_ok=True)
+# The session's index of the shared corpus is built once per run, by an ingest in a child
+# process started when the run starts (by the controller under pytest-xdist, whose workers
+# inherit its folder through TEST_INDEX). Its exit status lands in `<folder>.rc`.
+TEST_INDEX = "UNODC_TEST_INDEX"
+RECORD_EXIT = ("import os, subprocess, sys; code = subprocess.call(sys.argv[2:]); "
+               "open(sys.argv[1] + '.tmp', 'w').write(str(code)); "
+               "os.replace(sys.argv[1] + '.tmp', sys.argv[1])")
 
 
-INGEST = pytest.StashKey["tuple[subprocess.Popen, Path, Path]"]()
-
-
-def _start_index_ingest() -> tuple[subprocess.Popen, Path, Path]:
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or not RAW.is_dir():
+        return
     data_dir = Path(os.environ.get("UNODC_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="index-"))
-    log = data_dir.with_name(data_dir.name + ".log")
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("UNODC_", "CHROMA_"))}
     env.update(UNODC_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
-    with log.open("wb") as out:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "ingest", "--corpus-dir", str(RAW), "--no-progress"],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return child, data_dir, log
+    _exit_file(data_dir).unlink(missing_ok=True)
+    with _log_file(data_dir).open("wb") as log:
+        config.stash[INGEST] = subprocess.Popen(
+            [sys.executable, "-c", RECORD_EXIT, str(_exit_file(data_dir)), sys.executable,
+             "-m", "ingest", "--corpus-dir", str(RAW), "--no-progress", "--strict"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    os.environ[TEST_INDEX] = str(data_dir)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    child = config.stash.get(INGEST, None)
+    if child is None:
+        return
+    if child.poll() is None:
+        child.kill()
+        child.wait()
+    data_dir = Path(os.environ.pop(TEST_INDEX))
+    if not os.environ.get("UNODC_TEST_DATA_DIR"):
+        shutil.rmtree(data_dir, ignore_errors=True)
+        _log_file(data_dir).unlink(missing_ok=True)
+        _exit_file(data_dir).unlink(missing_ok=True)
+
+
+INGEST = pytest.StashKey[subprocess.Popen]()
+
+
+def _exit_file(data_dir: Path) -> Path:
+    return data_dir.with_name(data_dir.name + ".rc")
+
+
+def _log_file(data_dir: Path) -> Path:
+    return data_dir.with_name(data_dir.name + ".log")
 
 
 @pytest.fixture(scope="session")
-def index_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
-                   corpus_dir: Path) -> Settings:
+def index_settings(corpus_dir: Path) -> Settings:
     """Settings of an index holding the whole shared corpus (real model, real Chroma), built
-    once per session by the ingest started at collection.
+    once per run by the ingest started with the run.
 
     Set UNODC_TEST_DATA_DIR to reuse an index between local runs; ingest is incremental, so
     a reused folder still ends up exactly in step with the corpus.
     """
-    from ingest.pipeline import run_ingest
-
-    started = request.config.stash.get(INGEST, None)
-    if started is None:  # collected some other way: ingest here
-        data_dir = Path(os.environ.get("UNODC_TEST_DATA_DIR") or tmp_path_factory.mktemp("index"))
-    else:
-        child, data_dir, log = started
-        assert child.wait(timeout=1800) == 0, log.read_text(errors="replace")[-3000:]
-    settings = Settings(data_dir=data_dir, corpus_dirs=[corpus_dir], chroma_host=None)
-    report = run_ingest(settings, progress=False)  # nothing left to do after the child
-    assert not report.problems, report.table()
-    return settings
+    data_dir = Path(os.environ[TEST_INDEX])
+    deadline = time.monotonic() + 1800
+    while not _exit_file(data_dir).is_file() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    code = _exit_file(data_dir).read_text() if _exit_file(data_dir).is_file() else "timeout"
+    assert code == "0", _log_file(data_dir).read_text(errors="replace")[-3000:]
+    return Settings(data_dir=data_dir, corpus_dirs=[corpus_dir], chroma_host=None)
 
 
 @pytest.fixture(scope="session")
