@@ -307,6 +307,7 @@ class Retriever:
         top_bm25 = max((c.bm25 or 0.0) for c in candidates) or 1.0
         named = set(instruments_named(query))
         wants_law = bool(LAW_RE.search(query))
+        wants_offence = bool(ASKS_IF_CRIME_RE.search(query))
         weights = self.settings.ranking
         for c, cosine, in_own in zip(candidates, cosines, own, strict=True):
             vector = own_vector if in_own and own_vector is not None else query_vector
@@ -318,6 +319,8 @@ class Retriever:
             prior = weights.instrument if named and chunk.instrument in named else 0.0
             if wants_law and chunk.kind == "treaty":
                 prior += weights.law
+            if wants_offence and chunk.kind == "treaty" and CRIMINALIZES_RE.search(chunk.text):
+                prior += weights.offence
             if in_own:
                 prior += weights.same_language
             c.final = (weights.chunk * float(cosine) + weights.sentence * c.sentence
@@ -464,6 +467,14 @@ def referenced(retriever: Retriever, candidates: dict[int, Candidate], query: st
 
     best = sorted(candidates.values(), key=lambda c: (c.lookup is None, -c.rrf))[:top]
     return expansion_indexes(graph_of(retriever), [c.index for c in best], query)
+
+
+# "Is altering a serial number a crime under the Protocol?" asks whether the instrument makes
+# the conduct an offence: its criminalization provisions answer that.
+ASKS_IF_CRIME_RE = re.compile(
+    r"\b(?:an?|separate|criminal)\s+(?:crime|criminal offen[cs]e|offen[cs]e)\b"
+    r"|\bcriminali[sz]\w*|\bpunishable\b|\billegal\b", re.IGNORECASE)
+CRIMINALIZES_RE = re.compile(r"\bestablish(?:ed)? as (?:a )?criminal offen[cs]es?\b", re.I)
 
 
 def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:

@@ -44,6 +44,9 @@ class Ranking(BaseModel):
     bm25: float = 0.3
     instrument: float = 0.2
     law: float = 0.4
+    # a question asking whether conduct is a crime under an instrument: a prior for the
+    # provisions that establish criminal offences
+    offence: float = 0.2
     # answer sentences: how many top passages are quoted from, the weight of the question's
     # (idf-weighted) words in the sentence, a prior per rank of its passage, a bonus for the
     # provision the question named, and how far below the best sentence a quoted one may score

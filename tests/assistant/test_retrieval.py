@@ -70,6 +70,17 @@ def test_unquoted_lettered_definitions_are_read_but_not_a_sentence_about_means()
     assert defined_terms(text) == [frozenset(tokenize("Sale of children"))]
 
 
+@pytest.mark.parametrize("question", [
+    "Under the firearms protocol, would scratching the markings off a rifle be a criminal "
+    "offence?",
+    "Does the firearms protocol make it illegal to grind away a pistol's marking?",
+])
+def test_asking_whether_conduct_is_a_crime_finds_the_criminalization_article(assistant,
+                                                                           question):
+    top = assistant.retrieve(question)[0].chunk
+    assert (top.instrument, top.article) == ("Firearms Protocol", "5")
+
+
 def test_parts_of_a_named_article_rank_by_how_well_they_answer(assistant):
     top = assistant.retrieve("Under article 8 of the migrant smuggling protocol, can a coast "
                              "guard board a boat flying another country's flag?")[0].chunk
