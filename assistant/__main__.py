@@ -103,7 +103,7 @@ def run_quiz(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
-    from assistant.crossrefs import graph_of
+    from assistant.retrieval.crossrefs import graph_of
     from assistant.trainer.provisions import article_markdown, instruments, toc_markdown, view_for
 
     assistant = Assistant(Settings())

@@ -11,7 +11,7 @@ from threading import Lock
 import numpy as np
 from chromadb.errors import ChromaError
 
-from assistant.answer import (
+from assistant.answers.compose import (
     Sentence,
     complete,
     compose,
@@ -23,25 +23,25 @@ from assistant.answer import (
     sentences_of,
     sub_locator,
 )
-from assistant.coverage import (
+from assistant.answers.coverage import (
     Coverage,
     asks_for_a_contact,
     asks_for_current_state,
     gives_a_contact,
 )
-from assistant.elements import ElementAnswer, measure, offences_asked
+from assistant.answers.elements import ElementAnswer, measure, offences_asked
 from assistant.embeddings import Embedder
 from assistant.errors import AssistantError, EmptyIndexError
-from assistant.grounding import ungrounded
 from assistant.i18n import language_name, message
-from assistant.language import is_latin_script, load_detector
 from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreachable, last_written
 from assistant.models import Answer, Citation, Filters, Passage
-from assistant.query import Query, build_query, clean_question
-from assistant.references import article_refs, asks_for_definition
-from assistant.retrieval import Retriever, defined_terms
+from assistant.question.grounding import ungrounded
+from assistant.question.query import Query, build_query, clean_question
+from assistant.retrieval.search import Retriever, defined_terms
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text.languages import is_latin_script, load_detector
+from assistant.text.references import article_refs, asks_for_definition
 from assistant.text.sentences import embedding_text
 from assistant.text.tokens import tokenize
 
@@ -278,8 +278,8 @@ class Assistant:
 
     def _measured(self, query: Query, measured: ElementAnswer, chosen: list[Sentence],
                   base: dict) -> Answer:
-        """Facts measured against the definitions' elements (assistant/elements.py), then the
-        best other passages' quotes. The quoted definitions lead the passages."""
+        """Facts measured against the definitions' elements (answers/elements.py), then the best
+        other passages' quotes. The quoted definitions lead the passages."""
         passages: list[Passage] = base["passages"]
         top = passages[0].score if passages else 0.0
         quoted = [p for p, _ in measured.quoted]
@@ -307,7 +307,7 @@ class Assistant:
         answer = Answer(text="\n\n".join(sections), citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations),
                         **{**base, "passages": ranked})
-        from assistant.crossrefs import referred_citations
+        from assistant.retrieval.crossrefs import referred_citations
 
         answer.referred_to = referred_citations(answer, self.retriever, query.text)
         return answer
@@ -324,11 +324,11 @@ class Assistant:
         text, citations = compose(chosen, base["passages"], query.language)
         answer = Answer(text=text, citations=citations, mode="extractive",
                         notices=self._language_notices(query, citations), **base)
-        from assistant.crossrefs import referred_citations
+        from assistant.retrieval.crossrefs import referred_citations
 
         answer.referred_to = referred_citations(answer, self.retriever, query.text)
         if mode == "llm":
-            from assistant.llm import answer_with_llm
+            from assistant.answers.llm import answer_with_llm
 
             return answer_with_llm(self, answer)
         return answer
@@ -407,7 +407,7 @@ class Assistant:
 
     def _grounding_notices(self, query: Query, passages: list[Passage]) -> list[str]:
         """A question about a country's own law or figures, a body's report or a year is
-        answered only from passages about it (assistant/grounding.py)."""
+        answered only from passages about it (assistant/question/grounding.py)."""
         evidence = passages[:self.settings.ranking.evidence_passages]
         notices = []
         if asks_for_a_contact(query.text) and not any(gives_a_contact(p.chunk.text)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assistant.coverage import Coverage
+from assistant.answers.coverage import Coverage
 from assistant.errors import AssistantError
-from assistant.retrieval import Retriever
+from assistant.retrieval.search import Retriever
 from assistant.settings import Settings
 
 

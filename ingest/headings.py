@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.language import numeral_value
+from assistant.text.languages import numeral_value
 
 _FIRST = {"premier": "1", "première": "1", "primero": "1"}
 # the body of a heading line, without Markdown marks

@@ -7,9 +7,9 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.language import detect_language
 from assistant.models import Chunk, Document
 from assistant.settings import Settings
+from assistant.text.languages import detect_language
 from ingest.loaders import LoadedFile, LoadError, load_file
 from ingest.split_baseline import split_baseline
 from ingest.split_sections import split_sections

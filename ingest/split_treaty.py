@@ -187,8 +187,8 @@ def _title_line(lines: list[str], after: int, article_one: int) -> int:
 
 
 def _named_instrument(title: str, doc: Document) -> str | None:
-    from assistant.language import detect_language, translate
-    from assistant.references import instruments_named
+    from assistant.text.languages import detect_language, translate
+    from assistant.text.references import instruments_named
 
     language = doc.language if doc.language in ("fr", "es", "ru", "zh", "ar") else (
         detect_language(title))
@@ -453,7 +453,7 @@ def target_id(instrument: str, article: str | None = None, paragraph: str | None
 def find_references(text: str, own: str | None, parent: str | None) -> list[Reference]:
     """The provisions `text` refers to. "this Protocol/Convention" (and a bare "article N")
     is `own`, "the Convention" in a Protocol is its `parent` (from its article 1)."""
-    from assistant.references import instruments_named
+    from assistant.text.references import instruments_named
 
     found: list[Reference] = []
     for match in REFERENCE_RE.finditer(text):
@@ -487,7 +487,7 @@ def find_references(text: str, own: str | None, parent: str | None) -> list[Refe
 
 def parent_instrument(treaty: TreatyText) -> str | None:
     """The instrument a Protocol supplements, as its first article says."""
-    from assistant.references import instruments_named
+    from assistant.text.references import instruments_named
 
     for article in treaty.articles[:2]:
         for paragraph in article.paragraphs:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from assistant.crossrefs import graph_of
+from assistant.retrieval.crossrefs import graph_of
 from assistant.trainer.export import write_output
 from assistant.trainer.provisions import (
     THEMES,

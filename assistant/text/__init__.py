@@ -1,1 +1,2 @@
-"""Text rules shared by ingest, retrieval and answers: search tokens and sentence ends."""
+"""Text rules shared by ingest, retrieval and answers: search tokens, sentence ends, the
+language of a text and its terms in English, and the instruments and provisions a text names."""

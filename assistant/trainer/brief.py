@@ -17,9 +17,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from assistant.answer import Sentence, sentences_of, sub_locator
+from assistant.answers.compose import Sentence, sentences_of, sub_locator
 from assistant.models import Chunk, Filters, Passage, SourceLocation
-from assistant.references import DISPLAY_NAMES, instruments_named
+from assistant.text.references import DISPLAY_NAMES, instruments_named
 from assistant.text.tokens import tokenize
 
 MAX_TOPIC_CHARS = 300

@@ -12,15 +12,15 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, Field
 
-from assistant.crossrefs import (
+from assistant.models import Chunk, Filters, Passage, page_url
+from assistant.retrieval.crossrefs import (
     ReferenceGraph,
     article_key,
     key_order,
     key_sentence,
     parse_target,
 )
-from assistant.models import Chunk, Filters, Passage, page_url
-from assistant.references import article_refs, instruments_named
+from assistant.text.references import article_refs, instruments_named
 
 # The six headings a trainer compares instruments under, each read as a search query.
 THEMES: dict[str, str] = {

@@ -19,9 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.answer import Sentence
+from assistant.answers.compose import Sentence
 from assistant.models import Chunk, Filters
-from assistant.references import DISPLAY_NAMES
+from assistant.text.references import DISPLAY_NAMES
 from assistant.trainer.brief import (
     DEFINITION_RE,
     Query,

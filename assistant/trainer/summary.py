@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from assistant.llm import chat_model_of, check_reply, invoke_with_timeout
+from assistant.answers.llm import chat_model_of, check_reply, invoke_with_timeout
 from assistant.models import Passage
 from assistant.trainer.brief import Brief, BriefSummary, build_brief, resolve
 

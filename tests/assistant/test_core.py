@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.__main__ import main as cli
-from assistant.answer import lead_in_mismatches
+from assistant.answers.compose import lead_in_mismatches
 from assistant.errors import EmptyIndexError, QuestionError
 from assistant.models import Filters
 from evals.questions import load_questions

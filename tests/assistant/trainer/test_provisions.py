@@ -8,8 +8,8 @@ import io
 import pytest
 from docx import Document as WordDocument
 
-from assistant.crossrefs import graph_of, referred_to
 from assistant.models import Passage
+from assistant.retrieval.crossrefs import graph_of, referred_to
 from assistant.trainer.provisions import (
     article_markdown,
     article_view,

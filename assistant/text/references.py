@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-INSTRUMENTS_PATH = Path(__file__).resolve().parent / "data" / "instruments.toml"
+INSTRUMENTS_PATH = Path(__file__).resolve().parents[1] / "data" / "instruments.toml"
 
 
 def _load_instruments(path: Path) -> dict[str, dict]:

@@ -13,7 +13,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "glossary.toml"
+GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary.toml"
 
 
 @cache

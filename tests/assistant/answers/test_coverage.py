@@ -1,5 +1,5 @@
-from assistant.coverage import Coverage, asks_for_current_state
-from assistant.glossary import expand
+from assistant.answers.coverage import Coverage, asks_for_current_state
+from assistant.question.glossary import expand
 
 CORPUS = ["In 2018, the Oba (King) of Benin issued a declaration.",
           "The Joint UN Commentary on EU Directive on Preventing Trafficking.",
@@ -107,7 +107,7 @@ def test_an_instrument_that_is_not_indexed_is_named_as_missing():
 
 
 def test_a_request_for_a_contact_is_only_answered_by_a_passage_that_gives_one():
-    from assistant.coverage import asks_for_a_contact, gives_a_contact
+    from assistant.answers.coverage import asks_for_a_contact, gives_a_contact
 
     assert asks_for_a_contact("What is the hotline number for victims in Ontario?")
     assert asks_for_a_contact("I need the contact details of a shelter in Quito.")

@@ -14,7 +14,7 @@ from langchain_core.outputs import ChatResult
 from langchain_ollama import ChatOllama
 from langchain_openai import ChatOpenAI
 
-from assistant.llm import (
+from assistant.answers.llm import (
     REFUSAL_SENTENCE,
     answer_with_llm,
     build_messages,

@@ -1,6 +1,6 @@
 """Instrument names come from a data file that covers every catalogued instrument."""
 
-from assistant.references import DISPLAY_NAMES, INSTRUMENT_ALIASES, instruments_named
+from assistant.text.references import DISPLAY_NAMES, INSTRUMENT_ALIASES, instruments_named
 from corpus import load_catalogue
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from assistant.models import Filters
-from assistant.references import article_refs, instruments_named
-from assistant.retrieval import defined_terms, tokenize
+from assistant.retrieval.search import defined_terms, tokenize
+from assistant.text.references import article_refs, instruments_named
 
 LOOKUPS = [
     ("article 6 of the smuggling protocol", "SOM Protocol", "6"),
@@ -124,7 +124,7 @@ def test_passages_are_distinct_and_ranked(assistant):
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
 def test_each_retrieval_mode_works_on_its_own(index_settings, assistant, mode):
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.search import Retriever
 
     settings = index_settings.model_copy(update={"retrieval_mode": mode, "rerank": False,
                                                  "article_lookup": False})
@@ -153,7 +153,7 @@ def test_an_instruments_name_is_not_the_term_a_definition_question_asks_about(as
 
 
 def test_the_search_is_its_stages_and_a_stage_can_be_replaced_or_added(assistant):
-    from assistant.retrieval import (
+    from assistant.retrieval.search import (
         CrossEncoderStage,
         Retriever,
         default_stages,

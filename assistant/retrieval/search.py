@@ -15,18 +15,18 @@ import bm25s
 import numpy as np
 
 from assistant.embeddings import Embedder
-from assistant.glossary import expand
-from assistant.grounding import LAW_RE
 from assistant.models import Chunk, Filters, Passage
-from assistant.references import (
+from assistant.question.glossary import expand
+from assistant.question.grounding import LAW_RE
+from assistant.settings import Settings
+from assistant.store import Store
+from assistant.text.references import (
     ArticleRef,
     article_refs,
     asks_for_definition,
     instruments_named,
     without_instrument_names,
 )
-from assistant.settings import Settings
-from assistant.store import Store
 from assistant.text.tokens import tokenize
 
 # A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
@@ -463,7 +463,7 @@ def _ordered(candidates) -> list[Candidate]:
 def referenced(retriever: Retriever, candidates: dict[int, Candidate], query: str,
                top: int = 5) -> list[int]:
     """The provisions the best fused candidates (and any named one) refer to."""
-    from assistant.crossrefs import expansion_indexes, graph_of
+    from assistant.retrieval.crossrefs import expansion_indexes, graph_of
 
     best = sorted(candidates.values(), key=lambda c: (c.lookup is None, -c.rrf))[:top]
     return expansion_indexes(graph_of(retriever), [c.index for c in best], query)

@@ -1,6 +1,6 @@
 """Reading a question once: its asks. Questions written for these tests."""
 
-from assistant.query import split_parts
+from assistant.question.query import split_parts
 
 
 def test_each_question_sentence_is_an_ask_and_fact_sentences_are_none():

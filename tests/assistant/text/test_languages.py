@@ -4,7 +4,7 @@ and answers whose own words follow the question. The questions are written for t
 import pytest
 
 from assistant.i18n import LANGUAGES, locator, message
-from assistant.language import detect_language, reference_spans, term_table, translate
+from assistant.text.languages import detect_language, reference_spans, term_table, translate
 
 
 @pytest.mark.parametrize(("text", "language"), [
@@ -150,7 +150,7 @@ def test_a_short_question_in_french_or_spanish_stays_in_its_language(assistant, 
 
 
 def test_function_words_count_neither_as_read_nor_as_unread():
-    from assistant.language import function_words, translate
+    from assistant.text.languages import function_words, translate
 
     # everyday French around three terms of the field (without function words: 3 read of 11)
     reading = translate("Est-ce que cela change quelque chose si la personne a été recrutée "
@@ -160,7 +160,7 @@ def test_function_words_count_neither_as_read_nor_as_unread():
 
 
 def test_a_named_provision_is_read_and_numbers_are_no_unread_words():
-    from assistant.language import translate
+    from assistant.text.languages import translate
 
     assert ("Статья 18", "Article 18") in translate("Статья 18: что регулирует?", "ru").matched
     assert translate("Статья 18: что регулирует?", "ru").read_share >= 0.5
@@ -168,7 +168,7 @@ def test_a_named_provision_is_read_and_numbers_are_no_unread_words():
 
 
 def test_arabic_vowel_marks_stay_inside_their_word():
-    from assistant.language import translate
+    from assistant.text.languages import translate
 
     reading = translate("هل يُعاقَب المهاجر المهرَّب؟", "ar")
     assert not any(len(word) == 1 for word in reading.unmatched)
@@ -176,7 +176,7 @@ def test_arabic_vowel_marks_stay_inside_their_word():
 
 
 def test_a_short_word_is_read_only_as_written_and_an_unknown_acronym_carries_over():
-    from assistant.language import translate
+    from assistant.text.languages import translate
 
     reading = translate("Что им грозит за подделку паспортов ФБР?", "ru")
     assert "International Maritime Organization" not in reading.english  # "им" is not "ИМО"
@@ -184,7 +184,7 @@ def test_a_short_word_is_read_only_as_written_and_an_unknown_acronym_carries_ove
 
 
 def test_a_countrys_law_a_few_terms_away_is_its_subject_in_a_translated_question():
-    from assistant.grounding import scopes
+    from assistant.question.grounding import scopes
 
     terms = "penalties law protection victims American child sexual purposes"
     assert [s.label for s in scopes(terms, sentence=False)] == ["American"]
@@ -193,7 +193,7 @@ def test_a_countrys_law_a_few_terms_away_is_its_subject_in_a_translated_question
 
 
 def test_a_function_word_opening_a_sentence_is_no_name():
-    from assistant.language import translate
+    from assistant.text.languages import translate
 
     reading = translate("Un douanier a saisi des fusils. Le Protocole s'applique-t-il ?", "fr")
     assert " Le " not in f" {reading.english} "

@@ -23,18 +23,18 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.answer import introduce, sub_locator
+from assistant.answers.compose import introduce, sub_locator
 from assistant.i18n import locator as localize_locator
 from assistant.i18n import message, term
 from assistant.models import Chunk, Passage
-from assistant.retrieval import DEFINED_TERM_RE, defined_term
+from assistant.retrieval.search import DEFINED_TERM_RE, defined_term
 from assistant.text.sentences import question_sentences
 from assistant.text.tokens import tokenize
 
 if TYPE_CHECKING:
-    from assistant.retrieval import Retriever
+    from assistant.retrieval.search import Retriever
 
-INDICATORS_PATH = Path(__file__).resolve().parent / "data" / "indicators.toml"
+INDICATORS_PATH = Path(__file__).resolve().parents[1] / "data" / "indicators.toml"
 OFFENCES = {"trafficking": "trafficking in persons", "smuggling": "smuggling of migrants"}
 # "Is this trafficking?", "could this still be smuggling", "does it amount to trafficking",
 # "is he a trafficking victim", "smuggling, trafficking or both?"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from assistant.i18n import LANGUAGES
 
-TERMS_DIR = Path(__file__).resolve().parent / "data" / "terms"
+TERMS_DIR = Path(__file__).resolve().parents[1] / "data" / "terms"
 STEMMERS = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic", "en": "english"}
 MAX_PHRASE_TOKENS = 8
 MAX_PHRASE_CHARS = 24  # Chinese entries, matched as substrings

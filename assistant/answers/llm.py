@@ -18,7 +18,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from assistant.answer import lexical_overlap, refusal_text, sentences_of
+from assistant.answers.compose import lexical_overlap, refusal_text, sentences_of
 from assistant.models import Answer, Citation, Passage
 from assistant.settings import Settings
 from assistant.text.sentences import REPLY_END

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from assistant.models import Passage
 
-DEMONYMS_PATH = Path(__file__).resolve().parent / "data" / "demonyms.tsv"
+DEMONYMS_PATH = Path(__file__).resolve().parents[1] / "data" / "demonyms.tsv"
 # What a jurisdiction or a body owns that the instruments are not: its law, its figures.
 OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislation|penal code|"
          r"criminal code|code|statutes?|acts?|constitution|action plan|policy|polic(?:y|ies)|"

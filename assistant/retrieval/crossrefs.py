@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from assistant.models import Answer, Chunk, Citation, Passage
-from assistant.references import instruments_named
+from assistant.text.references import instruments_named
 from assistant.text.sentences import quotable_spans, sentence_text
 
 ArticleKey = tuple[str, str]  # (instrument, article number)

@@ -13,8 +13,12 @@ import re
 from collections.abc import Iterable
 from difflib import get_close_matches
 
-from assistant.grounding import COUNT, place_pattern
-from assistant.references import INSTRUMENT_ALIASES, instruments_named, without_instrument_names
+from assistant.question.grounding import COUNT, place_pattern
+from assistant.text.references import (
+    INSTRUMENT_ALIASES,
+    instruments_named,
+    without_instrument_names,
+)
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -362,7 +366,7 @@ class Coverage:
                   if m.group(3).lower() in DOCUMENT_HEADS
                   and f" {_normal(m.group(1) + ' ' + m.group(2))} " not in self.text]
         question = CASE_RE.sub(" ", question)
-        # Countries are judged by grounding (assistant/grounding.py): a question may mention
+        # Countries are judged by grounding (question/grounding.py): a question may mention
         # one the documents never name ("can Canada board a ship?") and still be answered.
         question = without_settings(place_pattern().sub(" ", question))
         unknown = [word for word in self._salient_words(question)

@@ -3,7 +3,7 @@ it; questions that merely mention a country are answered as usual. Written for t
 
 import pytest
 
-from assistant.grounding import as_any_state, scopes
+from assistant.question.grounding import as_any_state, scopes
 
 
 def _labels(question: str) -> list[str]:
@@ -46,8 +46,8 @@ def test_a_law_named_before_its_country_as_french_and_spanish_order_it():
 
 
 def test_a_count_needs_one_passage_about_its_place_and_year_together():
-    from assistant.grounding import ungrounded
     from assistant.models import Chunk, Passage
+    from assistant.question.grounding import ungrounded
 
     def passage(text: str) -> Passage:
         return Passage(chunk=Chunk(doc_id="r", source="r.pdf", title="Report", locator="p. 1",

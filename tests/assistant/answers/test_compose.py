@@ -1,4 +1,4 @@
-from assistant.answer import (
+from assistant.answers.compose import (
     Sentence,
     complete,
     compose,
@@ -10,28 +10,14 @@ from assistant.answer import (
     sentences_of,
     sub_locator,
 )
-from assistant.followup import is_follow_up, resolve
 from assistant.models import Answer, Chunk, Passage
-from assistant.text.sentences import quotable_spans, split_sentences
+from assistant.question.followup import is_follow_up, resolve
 
 ARTICLE = Chunk(doc_id="tip", source="tip.md", title="Protocol", instrument="TIP Protocol",
                 article="3", locator="Article 3", kind="treaty",
                 text="For the purposes of this Protocol:\n\na) \u201cTrafficking\u201d shall mean "
                      "the recruitment of persons.\n\nb) The consent of a victim shall be "
                      "irrelevant.")
-
-
-def test_sentences_do_not_break_after_abbreviations():
-    text = "See para. 8 of the guide. Then art. 3 applies; the end. No. 5 is fine."
-    assert [text[a:b] for a, b in split_sentences(text)] == [
-        "See para. 8 of the guide.", "Then art. 3 applies; the end.", "No. 5 is fine."]
-
-
-def test_lead_ins_stay_with_what_they_introduce_and_headings_are_skipped():
-    spans = quotable_spans(ARTICLE.text)
-    assert ARTICLE.text[spans[0][0]:spans[0][1]].startswith("For the purposes of this Protocol:")
-    assert "recruitment" in ARTICLE.text[spans[0][0]:spans[0][1]]
-    assert quotable_spans("# Heading\n\nBody sentence here.") == [(11, 30)]
 
 
 def test_sub_locator_names_the_letter_of_the_quoted_sentence():

@@ -1,6 +1,6 @@
 """Facts measured against a definition's elements. Questions and texts written for these tests."""
 
-from assistant.elements import find_indicators, offences_asked, parse_definition
+from assistant.answers.elements import find_indicators, offences_asked, parse_definition
 
 DEFINITION = ("a) \u201cTrafficking in persons\u201d shall mean the recruitment or transfer of "
               "persons, by means of force or deception, for the purpose of exploitation. "

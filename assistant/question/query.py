@@ -8,12 +8,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assistant.errors import QuestionError
-from assistant.followup import resolve
-from assistant.glossary import expand
-from assistant.grounding import as_any_state
-from assistant.language import Translation, detect_language, translate
-from assistant.references import DISPLAY_NAMES, instruments_named
+from assistant.question.followup import resolve
+from assistant.question.glossary import expand
+from assistant.question.grounding import as_any_state
 from assistant.settings import Settings
+from assistant.text.languages import Translation, detect_language, translate
+from assistant.text.references import DISPLAY_NAMES, instruments_named
 from assistant.text.sentences import question_sentences
 
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins

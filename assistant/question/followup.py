@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.references import DISPLAY_NAMES, article_refs, instruments_named
+from assistant.text.references import DISPLAY_NAMES, article_refs, instruments_named
 
 FOLLOW_UP_START = re.compile(
     r"^\s*(and|what about|how about|what of|same for|also|but|then|or|and what about|"
