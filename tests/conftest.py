@@ -60,7 +60,9 @@ def pytest_configure(config: pytest.Config) -> None:
     data_dir = Path(os.environ.get("UNODC_TEST_DATA_DIR") or tempfile.mkdtemp(prefix="index-"))
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("UNODC_", "CHROMA_"))}
-    env.update(UNODC_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
+    # one thread: the tests run on the other core meanwhile (two threads each oversubscribe)
+    env.update(UNODC_DATA_DIR=str(data_dir), HF_HUB_OFFLINE="1", TOKENIZERS_PARALLELISM="false",
+               OMP_NUM_THREADS="1")
     _exit_file(data_dir).unlink(missing_ok=True)
     with _log_file(data_dir).open("wb") as log:
         config.stash[INGEST] = subprocess.Popen(
