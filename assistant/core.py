@@ -37,11 +37,12 @@ from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreacha
 from assistant.models import Answer, Citation, Filters, Passage
 from assistant.question.grounding import ungrounded
 from assistant.question.query import Query, build_query, clean_question
-from assistant.retrieval.search import Retriever, defined_terms
+from assistant.retrieval.search import Retriever
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text.definitions import asks_for_definition, defined_terms
 from assistant.text.languages import is_latin_script, load_detector
-from assistant.text.references import article_refs, asks_for_definition
+from assistant.text.references import article_refs
 from assistant.text.sentences import embedding_text
 from assistant.text.tokens import tokenize
 

@@ -27,7 +27,7 @@ from assistant.answers.compose import introduce, sub_locator
 from assistant.i18n import locator as localize_locator
 from assistant.i18n import message, term
 from assistant.models import Chunk, Passage
-from assistant.retrieval.search import DEFINED_TERM_RE, defined_term
+from assistant.text.definitions import DEFINED_TERM_RE, defined_term
 from assistant.text.sentences import question_sentences
 from assistant.text.tokens import tokenize
 

@@ -20,21 +20,15 @@ from assistant.question.glossary import expand
 from assistant.question.grounding import LAW_RE
 from assistant.settings import Settings
 from assistant.store import Store
+from assistant.text.definitions import asks_for_definition, defined_terms
 from assistant.text.references import (
     ArticleRef,
     article_refs,
-    asks_for_definition,
     instruments_named,
     without_instrument_names,
 )
 from assistant.text.tokens import tokenize
 
-# A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
-# definitions article without quotes ("(c) Child pornography means"; not "(b) The means").
-DEFINED_TERM_RE = re.compile(
-    r"(?:[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]"
-    r"|^[ \t]*\(?[a-z]\)[ \t]*([A-Z][^\n.;:,]{0,58}?\w)(?<!\bThe)(?<!\band)(?<!\bof))"
-    r"\s*(?:shall mean|means)\b", re.MULTILINE)
 # What is left of a question that asks for a definition without naming a term.
 DEFINITION_WORDS = frozenset(tokenize(
     "definition definitions define defines defined meaning mean means term terms use count "
@@ -483,17 +477,6 @@ def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:
         part = np.argpartition(-scores, n)[:n]
         return part[np.argsort(-scores[part], kind="stable")]
     return np.argsort(-scores, kind="stable")
-
-
-def defined_terms(text: str) -> list[frozenset[str]]:
-    """The terms a passage defines, each as its set of search tokens."""
-    terms = (frozenset(tokenize(defined_term(m))) for m in DEFINED_TERM_RE.finditer(text))
-    return [term for term in terms if term]
-
-
-def defined_term(match: re.Match[str]) -> str:
-    """The term a DEFINED_TERM_RE match defines."""
-    return match.group(1) or match.group(2)
 
 
 def _part_match(chunk: Chunk, ref: ArticleRef) -> int:

@@ -26,11 +26,6 @@ ARTICLE_RE = re.compile(
     r"(?:\s*,?\s*(?:para(?:graph)?s?\.?|§)\s*(\d{1,2}))?",
     re.IGNORECASE,
 )
-DEFINITION_RE = re.compile(
-    r"\b(defin\w*|what (?:is|are|does) .{0,40}mean|meaning of|use of terms|counts? as|"
-    r"(?:treated|regarded) as|"
-    r"what is meant by|what (?:is|are) (?:an? )?['\u2018\u201c\"])", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -94,7 +89,3 @@ def article_refs(text: str) -> list[ArticleRef]:
             letter=(match.group(2) or "").lower() or None, paragraph=match.group(3),
         ))
     return refs
-
-
-def asks_for_definition(text: str) -> bool:
-    return bool(DEFINITION_RE.search(text))

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from assistant.answers.compose import Sentence, sentences_of, sub_locator
 from assistant.models import Chunk, Filters, Passage, SourceLocation
+from assistant.text.definitions import DEFINES_RE
 from assistant.text.references import DISPLAY_NAMES, instruments_named
 from assistant.text.tokens import tokenize
 
@@ -32,9 +33,7 @@ FOCUS_BOOST = 0.06
 LOOKUP_BOOST = 0.08
 RELATED_THRESHOLD = 0.45  # other instruments share words with any topic: ask for more
 
-# Sentences that define a term, state an obligation, or give a figure.
-DEFINITION_RE = re.compile(r"shall mean|[\"\u201d]\s*means\b|shall be considered|is defined as|"
-                           r"for the purposes of this", re.IGNORECASE)
+# Sentences that state an obligation or give a figure (definitions: text/definitions.py).
 OBLIGATION_RE = re.compile(r"\bshall\b|\bundertake\b", re.IGNORECASE)
 FIGURE_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:per\s*cent|%)|\b\d{1,3}(?:,\d{3})+\b|\b\d{2,}\b"
                        r"|\b(?:one|two|three|four) in (?:two|three|four|five|ten)\b",
@@ -479,7 +478,7 @@ def _definitions(selector: Selector) -> list[BriefItem]:
              *scope.queries("definitions")]
     queries = [Query(text, _treaties(scope.instruments)) for text in texts]
     sentences = selector.candidates(queries, f"definition: {scope.topic} shall mean",
-                                    keep=lambda s: bool(DEFINITION_RE.search(s.text)))
+                                    keep=lambda s: bool(DEFINES_RE.search(s.text)))
     # A definition reads with its neighbouring subparagraphs (Article 3(c) with 3(d)).
     return selector.pick(sentences, max_items=2, margin=0.3, max_chars=1200)
 

@@ -21,9 +21,9 @@ from pydantic import BaseModel, Field
 
 from assistant.answers.compose import Sentence
 from assistant.models import Chunk, Filters
+from assistant.text.definitions import DEFINED_TERM_RE, DEFINES_RE, defined_term
 from assistant.text.references import DISPLAY_NAMES
 from assistant.trainer.brief import (
-    DEFINITION_RE,
     Query,
     Selector,
     SourceRef,
@@ -55,7 +55,6 @@ NEGATIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\birrelevant\b"), "relevant"),
     (re.compile(r"\bmay not\b"), "may"),
 )
-DEFINED_TERM = re.compile(r"[\u201c\"]([^\u201c\u201d\"]{3,60})[\u201d\"]\s*(?:shall mean|means)")
 
 
 class QuizQuestion(BaseModel):
@@ -297,7 +296,7 @@ def fill_blank(context: Context, sentence: Sentence, clause: str, rng: random.Ra
 def _key_term(clause: str, focus: tuple[str, ...] = ()) -> str | None:
     """The word a definition turns on: the topic's own word, a number, else the term
     defined."""
-    if not (DEFINITION_RE.search(clause) or re.search(r"shall include", clause)):
+    if not (DEFINES_RE.search(clause) or re.search(r"shall include", clause)):
         return None
     for pattern in focus:
         if found := re.search(pattern, clause, re.IGNORECASE):
@@ -305,8 +304,8 @@ def _key_term(clause: str, focus: tuple[str, ...] = ()) -> str | None:
     for word in NUMBER_WORDS:
         if found := re.search(rf"\b{word}\b", clause):
             return found.group(0)
-    if found := DEFINED_TERM.search(clause):
-        return found.group(1).strip()
+    if found := DEFINED_TERM_RE.search(clause):
+        return defined_term(found).strip()
     return None
 
 

@@ -3,7 +3,6 @@
 import pytest
 
 from assistant.models import Filters
-from assistant.retrieval.search import defined_terms, tokenize
 from assistant.text.references import article_refs, instruments_named
 
 LOOKUPS = [
@@ -62,12 +61,6 @@ def test_a_term_the_definitions_do_not_define_is_not_sent_to_them(assistant):
                              "convention?")[0].chunk
     assert (top.instrument, top.article) != ("UNTOC", "2")
     assert top.instrument == "UNTOC" and top.article in {"6", "7"}
-
-
-def test_unquoted_lettered_definitions_are_read_but_not_a_sentence_about_means():
-    text = ("(a) Sale of children means any act;\n(b) The means of concealment used by groups;\n"
-            "(c) Methods and means, points of dispatch;")
-    assert defined_terms(text) == [frozenset(tokenize("Sale of children"))]
 
 
 @pytest.mark.parametrize("question", [

@@ -1,0 +1,39 @@
+"""Definitions in text: whether a question asks what a term means, whether a sentence defines
+something, and which terms a passage defines ('"Vessel" shall mean', "(c) Child pornography
+means")."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text.tokens import tokenize
+
+ASKS_DEFINITION_RE = re.compile(
+    r"\b(defin\w*|what (?:is|are|does) .{0,40}mean|meaning of|use of terms|counts? as|"
+    r"(?:treated|regarded) as|"
+    r"what is meant by|what (?:is|are) (?:an? )?['\u2018\u201c\"])", re.IGNORECASE
+)
+# A sentence that defines a term or sets the scope of one.
+DEFINES_RE = re.compile(r"shall mean|[\"\u201d]\s*means\b|shall be considered|is defined as|"
+                        r"for the purposes of this", re.IGNORECASE)
+# A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
+# definitions article without quotes ("(c) Child pornography means"; not "(b) The means").
+DEFINED_TERM_RE = re.compile(
+    r"(?:[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]"
+    r"|^[ \t]*\(?[a-z]\)[ \t]*([A-Z][^\n.;:,]{0,58}?\w)(?<!\bThe)(?<!\band)(?<!\bof))"
+    r"\s*(?:shall mean|means)\b", re.MULTILINE)
+
+
+def asks_for_definition(text: str) -> bool:
+    return bool(ASKS_DEFINITION_RE.search(text))
+
+
+def defined_term(match: re.Match[str]) -> str:
+    """The term a DEFINED_TERM_RE match defines."""
+    return match.group(1) or match.group(2)
+
+
+def defined_terms(text: str) -> list[frozenset[str]]:
+    """The terms a passage defines, each as its set of search tokens."""
+    terms = (frozenset(tokenize(defined_term(m))) for m in DEFINED_TERM_RE.finditer(text))
+    return [term for term in terms if term]

@@ -1,0 +1,27 @@
+"""Definitions in text, with sentences written for these tests."""
+
+from assistant.text.definitions import DEFINES_RE, asks_for_definition, defined_terms
+from assistant.text.tokens import tokenize
+
+
+def test_unquoted_lettered_definitions_are_read_but_not_a_sentence_about_means():
+    text = ("(a) Sale of children means any act;\n(b) The means of concealment used by groups;\n"
+            "(c) Methods and means, points of dispatch;")
+    assert defined_terms(text) == [frozenset(tokenize("Sale of children"))]
+
+
+def test_quoted_terms_are_defined_whether_they_mean_or_shall_mean():
+    text = ('b) \u201cSeasonal worker\u201d shall mean a person; and "Fee" means a payment.')
+    assert defined_terms(text) == [frozenset(tokenize("Seasonal worker")),
+                                   frozenset(tokenize("Fee"))]
+
+
+def test_a_question_asking_what_a_term_means_is_told_from_one_using_it():
+    assert asks_for_definition("What counts as a recruitment fee under the model protocol?")
+    assert asks_for_definition("How does the convention define a serious crime?")
+    assert not asks_for_definition("Must the State pay for the worker's trip home?")
+
+
+def test_a_sentence_that_defines_is_recognised():
+    assert DEFINES_RE.search("For the purposes of this Protocol, a fee shall mean any payment.")
+    assert not DEFINES_RE.search("Each State Party shall adopt such measures as may be necessary.")
