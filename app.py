@@ -20,6 +20,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -37,6 +38,9 @@ from ui.brief_tab import add_brief_tab  # noqa: E402
 from ui.export import export_docx, export_markdown  # noqa: E402
 from ui.feedback import FeedbackLog  # noqa: E402
 from ui.provisions_tab import add_provisions_tab  # noqa: E402
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
 from ui.render import (  # noqa: E402
     INGEST_HELP,
     answer_markdown,
@@ -465,16 +469,20 @@ def _banner(assistant) -> str:
 
 
 # ---------------------------------------------------------------- entry point
-def prepare_for_users(settings: Settings) -> None:
+def prepare_for_users(settings: Settings, assistant: Assistant | None = None) -> None:
     """Work the first question would otherwise pay for, done before serving: Gradio imports
-    matplotlib on its first event. Answers computed side by side each embed their question
-    on one thread: with several, two-thread encodes only wait on each other's cores."""
+    matplotlib on its first event, and the index's first search has Chroma load its vector
+    index (about half a second at ×50). Answers computed side by side each embed their
+    question on one thread: with several, two-thread encodes only wait on each other's
+    cores."""
     import matplotlib.pyplot  # noqa: F401
 
     if settings.concurrency > 1 and settings.embedding_backend == "torch":
         import torch
 
         torch.set_num_threads(1)
+    if assistant is not None and not assistant.is_empty:
+        assistant.retrieve("trafficking in persons and the smuggling of migrants")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -497,7 +505,7 @@ def main(argv: list[str] | None = None) -> None:
     from assistant.core import Assistant
 
     assistant = Assistant(settings)
-    prepare_for_users(settings)
+    prepare_for_users(settings, assistant)
     if assistant.is_empty:
         print(f"The index is empty. {INGEST_HELP}", file=sys.stderr)
     print(f"Serving on http://{settings.host}:{settings.port} "

@@ -82,26 +82,25 @@ class Retriever:
         self.stages: list[Stage] = stages if stages is not None else default_stages(settings)
         self.ids: list[str] = []
         self.chunks: list[Chunk] = []
-        vectors: list[list[float]] = []
+        vectors = Rows(store.chunks.count(), embedder.dimension)
         for chunk_id, text, meta, vector in store.scan(
             store.chunks, ["documents", "metadatas", "embeddings"]
         ):
             self.ids.append(chunk_id)
             self.chunks.append(Chunk.from_store(text, meta))
-            vectors.append(vector)
+            vectors.add(vector)
         self.position = {chunk_id: i for i, chunk_id in enumerate(self.ids)}
-        self.vectors = (
-            np.asarray(vectors, dtype=np.float32)
-            if vectors
-            else np.zeros((0, embedder.dimension), dtype=np.float32)
-        )
+        self.vectors = vectors.array()
         # bm25s sets its logger to DEBUG on import: its lines would reach every log handler.
         logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.bm25 = bm25s.BM25()
         if self.chunks:
-            self.bm25.index(
-                [tokenize(c.index_text()) or ["_"] for c in self.chunks], show_progress=False
-            )
+            # token ids, not token strings: a list of strings per chunk held some 180 MB
+            # of short strings at ×50 while the index was built
+            vocabulary: dict[str, int] = {}
+            token_ids = [[vocabulary.setdefault(token, len(vocabulary))
+                          for token in tokenize(c.index_text()) or ["_"]] for c in self.chunks]
+            self.bm25.index((token_ids, vocabulary), show_progress=False)
         self.languages = {chunk.language for chunk in self.chunks}  # of the indexed texts
         self._load_sentences(store)
         self.articles: dict[tuple[str | None, str], list[int]] = {}
@@ -116,18 +115,14 @@ class Retriever:
         """Sentence vectors stored at ingest, grouped by chunk in reading order."""
         owners: list[int] = []
         spans: list[tuple[int, int]] = []
-        vectors: list[list[float]] = []
+        vectors = Rows(store.sentences.count(), self.vectors.shape[1])
         for _, meta, vector in store.scan(store.sentences, ["metadatas", "embeddings"]):
             if meta["chunk_id"] in self.position:
                 owners.append(self.position[meta["chunk_id"]])
                 spans.append((int(meta["start"]), int(meta["end"])))
-                vectors.append(vector)
+                vectors.add(vector)
         self.sentence_spans = spans
-        self.sentence_vectors = (
-            np.asarray(vectors, dtype=np.float32)
-            if vectors
-            else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
-        )
+        self.sentence_vectors = vectors.array()
         self._sentence_at = {(owner, span[0]): row
                              for row, (owner, span) in enumerate(zip(owners, spans, strict=True))}
         self.chunk_sentences: list[list[int]] = [[] for _ in self.chunks]
@@ -469,6 +464,30 @@ ASKS_IF_CRIME_RE = re.compile(
     r"\b(?:an?|separate|criminal)\s+(?:crime|criminal offen[cs]e|offen[cs]e)\b"
     r"|\bcriminali[sz]\w*|\bpunishable\b|\billegal\b", re.IGNORECASE)
 CRIMINALIZES_RE = re.compile(r"\bestablish(?:ed)? as (?:a )?criminal offen[cs]es?\b", re.I)
+
+
+class Rows:
+    """Vectors written into one array as they are read from the store: a list of one array
+    per row, copied into a matrix at the end, held about twice the memory at ×50. Kept in
+    float16 (half the memory; products are taken in float32, and every ranking of the dev
+    sets is unchanged: docs/benchmarks.md, session 5)."""
+
+    DTYPE = np.float16
+
+    def __init__(self, expected: int, dimension: int) -> None:
+        self.data = np.empty((max(expected, 0), dimension), dtype=self.DTYPE)
+        self.count = 0
+
+    def add(self, vector) -> None:
+        if self.count == len(self.data):  # rows added since the count was taken
+            grown = np.empty((max(2 * len(self.data), 16), self.data.shape[1]), self.DTYPE)
+            grown[:self.count] = self.data
+            self.data = grown
+        self.data[self.count] = vector
+        self.count += 1
+
+    def array(self) -> np.ndarray:
+        return self.data if self.count == len(self.data) else self.data[:self.count].copy()
 
 
 def top_indexes(scores: np.ndarray, n: int) -> np.ndarray:
