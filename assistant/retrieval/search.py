@@ -112,21 +112,22 @@ class Retriever:
                     self.defined_terms[i] = terms
 
     def _load_sentences(self, store: Store) -> None:
-        """Sentence vectors stored at ingest, grouped by chunk in reading order."""
+        """Sentence vectors stored at ingest, grouped by chunk in reading order; each chunk's
+        rows and their start offsets (small arrays: a dict keyed by (chunk, start) held about
+        25 MiB at ×50)."""
         owners: list[int] = []
-        spans: list[tuple[int, int]] = []
+        starts: list[int] = []
         vectors = Rows(store.sentences.count(), self.vectors.shape[1])
         for _, meta, vector in store.scan(store.sentences, ["metadatas", "embeddings"]):
             if meta["chunk_id"] in self.position:
                 owners.append(self.position[meta["chunk_id"]])
-                spans.append((int(meta["start"]), int(meta["end"])))
+                starts.append(int(meta["start"]))
                 vectors.add(vector)
-        self.sentence_spans = spans
         self.sentence_vectors = vectors.array()
-        self._sentence_at = {(owner, span[0]): row
-                             for row, (owner, span) in enumerate(zip(owners, spans, strict=True))}
+        order = np.lexsort((np.asarray(starts, dtype=np.int64), np.asarray(owners, np.int64)))
+        self.sentence_starts = np.asarray(starts, dtype=np.int32)
         self.chunk_sentences: list[list[int]] = [[] for _ in self.chunks]
-        for row in sorted(range(len(spans)), key=lambda r: spans[r][0]):
+        for row in order.tolist():
             self.chunk_sentences[owners[row]].append(row)
 
     def __len__(self) -> int:
@@ -136,7 +137,10 @@ class Retriever:
     def sentence_row(self, chunk: Chunk, start: int) -> int | None:
         """Row of the stored vector of the sentence at `start` in the chunk, if stored."""
         index = self.position.get(chunk.id)
-        return None if index is None else self._sentence_at.get((index, start))
+        if index is None:
+            return None
+        return next((row for row in self.chunk_sentences[index]
+                     if self.sentence_starts[row] == start), None)
 
     def by_sentence(self, query_vector: np.ndarray, n: int, filters: Filters,
                     ) -> list[tuple[int, float]]:
