@@ -162,7 +162,7 @@ def as_any_state(question: str) -> str:
         country = places()[name]
         if country not in seen:
             seen.append(country)
-        if name != country and name not in _COUNTRY_NAMES():  # a demonym: "a Nigerian man"
+        if name != country and name not in _country_names():  # a demonym: "a Nigerian man"
             return ""
         return "a State" if seen.index(country) == 0 else "another State"
 
@@ -171,7 +171,7 @@ def as_any_state(question: str) -> str:
 
 
 @cache
-def _COUNTRY_NAMES() -> frozenset[str]:
+def _country_names() -> frozenset[str]:
     """Names of countries, not their demonyms ("Nigeria", not "Nigerian")."""
     import pycountry
 
