@@ -269,21 +269,44 @@ def _name_after(text: str, most: int = 8) -> list[str]:
 
 
 def names_a_source(question: str, name: str) -> bool:
-    """Whether `name`, as the question uses it, names a source of rules or information."""
+    """Whether `name`, as the question uses it, names a source of rules or information. A
+    body ("the Ministry of Justice", "the Committee") is one where the question asks what it
+    says, decided or found, or names its document; as an actor of the facts ("the Ministry of
+    Justice has to decide which office ...") it is a detail like a town."""
     if name.isdigit() or IDENTIFIER_RE.fullmatch(name) or CASE_RE.fullmatch(name):
         return True
     words = [w.lower() for w in name.split()]
-    if len(words) > 1:  # "Modern Slavery Act", "Council of Europe": its head says what it is
-        return any(w in SOURCE_HEADS for w in words)
+    if len(words) > 1 and any(w in DOCUMENT_HEADS for w in words):  # "Modern Slavery Act"
+        return True
+    body = len(words) > 1 and any(w in BODY_HEADS for w in words)
+    if len(words) > 1 and not body:
+        return False
     for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question):
         before, after = question[:match.start()], question[match.end():]
         following = [w for w in _words_after(question, match.end()) if not w.isdigit()][:1]
         if following and following[0] in DOCUMENT_HEADS:  # "the Generation 30 study"
             return True
-        if _is_acronym(name) and not (following and following[0] in ACTOR_NOUNS):
+        if body and _document_follows(after):  # "the State Department's 2024 ... Report"
+            return True
+        if not body and _is_acronym(name) and not (following and following[0] in ACTOR_NOUNS):
             return True
         if re.search(r"according to\s+(?:the\s+)?$", before, re.I) or (
                 SOURCE_BEFORE_RE.search(before) and SOURCE_VERB_RE.match(after)):
+            return True
+        # "Has the Committee ruled ...", "did the Commission say ..."
+        if body and re.match(r"\s+(?:(?:has|have|had|ever|not|already|also)\s+)*"
+                             + SOURCE_VERB_RE.pattern.removeprefix("^\\s*"), after, re.I):
+            return True
+    return False
+
+
+def _document_follows(text: str, most: int = 6) -> bool:
+    """A document's kind among the words that follow, up to a verb or punctuation: "'s 2024
+    Trafficking in Persons Report", "anti-trafficking convention"."""
+    for word in re.findall(r"[\w'\u2019-]+|[^\w\s]", text[:120])[:most + 1]:
+        if not re.match(r"[\w'\u2019-]", word) or word.lower() in TAIL_STOP:
+            return False
+        if word.lower().split("-")[-1] in DOCUMENT_HEADS:
             return True
     return False
 

@@ -29,6 +29,8 @@ OWNED = (r"(?:(?:national|domestic|criminal|penal|federal)\s+)?(?:laws?|legislat
          r"statistics|data|figures|estimates?|reports?|convictions|prosecutions|penalt(?:y|ies)|"
          r"sentences?|rankings?|tiers?|directives?|hotlines?|helplines?|asylum|visas?|"
          r"residence permits?|procedures?)")
+# words that end a country's claim on the law that follows: "he is Portuguese and our law ..."
+NOT_OWNER = r"(?:and|or|but|our|my|your|their|his|her|its|we|they|i)"
 COUNT = re.compile(r"\b(how many|number of|how much|what share|what percentage|rate of|"
                    r"statistics|figures)\b", re.IGNORECASE)
 # a State's own treaty status: "has Chile ratified ...", "is Japan a party to ..."
@@ -97,7 +99,9 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
         name = match.group(1)
         before = question[max(0, match.start() - 60):match.start()]
         after = question[match.end():match.end() + 60]
-        owns = re.match(rf"(?:['\u2019]s)?\s+(?:\w+\s+){{0,2}}?{OWNED}\b", after, re.I)
+        # "Portugal's penal code", "Kenya criminal law"; not "Portuguese and our law"
+        owns = re.match(rf"(?:['\u2019]s)?\s+(?:(?!{NOT_OWNER}\b)\w+\s+){{0,2}}?{OWNED}\b",
+                        after, re.I)
         owned = re.search(rf"\b{OWNED}\s+(?:\w+\s+){{0,3}}?(?:of|in|under|by|for|from)\s+"
                           r"(?:the\s+)?$", before, re.I)
         # a question read from French or Spanish keeps their order: "loi américaine" is

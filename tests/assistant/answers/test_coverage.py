@@ -82,6 +82,20 @@ def test_a_source_the_corpus_never_names_is_what_the_question_asks_about():
         "In the Harbour Lights survey, how many crew were unpaid?")
 
 
+def test_a_body_acting_in_the_facts_is_a_detail_but_its_ruling_or_report_is_a_source():
+    corpus = Coverage(["Each State Party shall designate a central authority."])
+    assert corpus.unknown_names("The Attorney General's Office in Lusaka must choose who "
+                                "answers foreign requests. What does the convention ask?") == []
+    assert corpus.unknown_names("Has the East African Court of Justice ruled on "
+                                "trafficking?") == ["East African Court of Justice"]
+    assert "Labour Ministry" in corpus.unknown_names(
+        "Where does the Labour Ministry's 2023 Annual Inspection Report rank fishing?")
+    assert corpus.unknown_names("Did the Labour Ministry say anything about fishing crews?") == [
+        "Labour Ministry"]
+    assert corpus.unknown_names("The Labour Ministry wants to inspect boats. What does the "
+                                "convention allow?") == []
+
+
 def test_an_instrument_that_is_not_indexed_is_named_as_missing():
     titles = ["TIP Protocol", "Protocol to Prevent, Suppress and Punish Trafficking in Persons, "
               "Especially Women and Children", "CRC OPSC", "Optional Protocol to the "

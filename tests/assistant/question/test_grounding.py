@@ -87,6 +87,11 @@ def test_the_countries_of_a_rules_question_are_searched_as_any_state():
         "suspect?")
 
 
+def test_a_law_after_and_or_a_pronoun_is_not_the_countrys():
+    assert _labels("The suspect is Ugandan and our law forbids extraditing him. What then?") == []
+    assert _labels("Kenya, like my own law, sets no limit: may we refuse?") == []
+
+
 @pytest.mark.parametrize("question", [
     "What penalty does Kenyan law set for trafficking?",  # the country's own law
     "How many victims were detected in Uganda in 2022?",  # a count
