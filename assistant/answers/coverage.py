@@ -140,11 +140,15 @@ SOURCE_BEFORE_RE = re.compile(
     r"(?:according to|as reported by|in the view of|(?:what|how|which|when|why)\s+"
     r"(?:does|did|do|has|have|had|will|would)|(?:what|how)\s+(?:is|was|are|were))\s+"
     r"(?:the\s+)?$", re.IGNORECASE)
-SOURCE_VERB_RE = re.compile(
-    r"^\s*(?:say|says|said|recommend\w*|report\w*|find|finds|found|estimate\w*|decide\w*|"
+SOURCE_VERBS = (
+    r"(?:say|says|said|recommend\w*|report\w*|find|finds|found|estimate\w*|decide\w*|"
     r"rule[sd]?|require\w*|propose\w*|conclude\w*|evaluate\w*|assess\w*|publish\w*|"
     r"state[sd]?|define\w*|count\w*|record\w*|monitor\w*|advise\w*|suggest\w*|"
-    r"classif\w*|rank\w*)\b", re.IGNORECASE)
+    r"classif\w*|rank\w*)\b")
+SOURCE_VERB_RE = re.compile(r"^\s*" + SOURCE_VERBS, re.IGNORECASE)
+# a body said, ruled or found something: "has the Committee ruled", "did the Court say"
+BODY_SAYS_RE = re.compile(r"\s+(?:(?:has|have|had|ever|not|already|also)\s+)*" + SOURCE_VERBS,
+                          re.IGNORECASE)
 CASE_RE = re.compile(r"\b([A-Z][\w'-]*(?:\s+and\s+Others)?\s+v\.?\s+[A-Z][\w'-]*"
                      r"(?:\s+and\s+[A-Z][\w'-]*)?)")
 # a name, a number that is no year, a document's kind: "the Generation 30 study"
@@ -294,8 +298,7 @@ def names_a_source(question: str, name: str) -> bool:
                 SOURCE_BEFORE_RE.search(before) and SOURCE_VERB_RE.match(after)):
             return True
         # "Has the Committee ruled ...", "did the Commission say ..."
-        if body and re.match(r"\s+(?:(?:has|have|had|ever|not|already|also)\s+)*"
-                             + SOURCE_VERB_RE.pattern.removeprefix("^\\s*"), after, re.I):
+        if body and BODY_SAYS_RE.match(after):
             return True
     return False
 

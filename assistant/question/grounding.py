@@ -58,8 +58,9 @@ class Scope:
 
 
 @cache
-def places() -> dict[str, str]:
-    """Names and demonyms of countries (English), each to the country's name."""
+def country_names() -> dict[str, str]:
+    """The names of countries (ISO 3166, English: "Nigeria", "Federal Republic of Nigeria"),
+    each to the country's usual name."""
     import pycountry
 
     found: dict[str, str] = {}
@@ -68,6 +69,13 @@ def places() -> dict[str, str]:
         for attribute in ("name", "common_name", "official_name"):
             if value := getattr(country, attribute, None):
                 found.setdefault(value, english)
+    return found
+
+
+@cache
+def places() -> dict[str, str]:
+    """Names and demonyms of countries (English), each to the country's name."""
+    found = dict(country_names())
     if DEMONYMS_PATH.is_file():
         for line in DEMONYMS_PATH.read_text(encoding="utf-8").splitlines():
             demonym, sep, country = line.partition("\t")
@@ -166,20 +174,10 @@ def as_any_state(question: str) -> str:
         country = places()[name]
         if country not in seen:
             seen.append(country)
-        if name != country and name not in _country_names():  # a demonym: "a Nigerian man"
+        if name != country and name not in country_names():  # a demonym: "a Nigerian man"
             return ""
         return "a State" if seen.index(country) == 0 else "another State"
 
     return re.sub(r"[ \t]+", " ", re.sub(
         r"(?:\bthe\s+)?" + place_pattern().pattern, neutral, question)).strip()
-
-
-@cache
-def _country_names() -> frozenset[str]:
-    """Names of countries, not their demonyms ("Nigeria", not "Nigerian")."""
-    import pycountry
-
-    return frozenset(value for country in pycountry.countries
-                     for attribute in ("name", "common_name", "official_name")
-                     if (value := getattr(country, attribute, None)))
 
