@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--configs", default="default,baseline")
     bench.add_argument("--corpus-dir", dest="corpus_dirs", action="append", type=Path)
     bench.add_argument("--questions", type=Path, help="questions to time (default: dev set)")
+    bench.add_argument("--keep", type=Path, metavar="DIR",
+                       help="build the indexes in DIR/<config>-x<size> and keep them (for "
+                            "--latency-only or a memory probe of the app on them)")
     bench.add_argument("--latency-only", type=Path, metavar="DATA_DIR",
                        help="time the questions again on the index a bench built in DATA_DIR "
                             "(one config, one size); the row's ingest figures are kept")
@@ -167,7 +170,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         remeasure_latency(args.out, configs[0], sizes[0], args.latency_only,
                           args.questions or DEV_QUESTIONS)
     else:
-        run_bench(sizes, args.out, configs, args.corpus_dirs, args.questions or DEV_QUESTIONS)
+        run_bench(sizes, args.out, configs, args.corpus_dirs, args.questions or DEV_QUESTIONS,
+                  keep=args.keep)
     print(f"written: {args.out}")
     return 0
 

@@ -19,7 +19,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -95,14 +96,18 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
         raise BenchError("; ".join(f"{p.path}: {p.reason}" for p in ingest.problems))
     reingest = ingest_sources(settings, sources)
     assistant = Assistant(settings)
-    texts = list(dict.fromkeys(c.index_text() for c in assistant.retriever.chunks))
+    # The bare model gets the texts the ingest embeds for the first copy, each distinct text
+    # of a document once (as the ingest dedupes), and its seconds count `size` times.
+    first_copy = {s.document.id for s in sources[:len(sources) // size]}
+    chunks = [c for c in assistant.retriever.chunks if c.doc_id in first_copy]
+    texts = _distinct_per_document((c.doc_id, c.index_text()) for c in chunks)
     began = time.perf_counter()
     assistant.embedder.encode(texts)
     encode_seconds = time.perf_counter() - began
     # The ingest also embeds each chunk's sentences: time the bare model on those too, so the
     # ratio of like for like (all the texts the ingest embeds) is reported beside it.
     encoded = settings.sentence_vectors == "encoded"  # pooled sentences need no pass of their own
-    sentences = list(dict.fromkeys(_sentence_texts(assistant))) if encoded else []
+    sentences = _distinct_per_document(_sentence_texts(assistant, first_copy)) if encoded else []
     began = time.perf_counter()
     assistant.embedder.encode(sentences)
     sentence_seconds = time.perf_counter() - began
@@ -164,13 +169,18 @@ def remeasure_latency(out: Path | str, config: str, size: int, data_dir: Path,
     return write_results(out, [updated])
 
 
-def _sentence_texts(assistant) -> list[str]:
+def _sentence_texts(assistant, doc_ids: set[str]) -> Iterator[tuple[str, str]]:
     from assistant.text.sentences import quotable_spans, span_embedding_text
 
     retriever = assistant.retriever
-    return [span_embedding_text(chunk.text, span)
-            for chunk, rows in zip(retriever.chunks, retriever.chunk_sentences, strict=True)
-            if rows for span in quotable_spans(chunk.text)]
+    for chunk, rows in zip(retriever.chunks, retriever.chunk_sentences, strict=True):
+        if rows and chunk.doc_id in doc_ids:
+            for span in quotable_spans(chunk.text):
+                yield chunk.doc_id, span_embedding_text(chunk.text, span)
+
+
+def _distinct_per_document(keyed: Iterable[tuple[str, str]]) -> list[str]:
+    return [text for _, text in dict.fromkeys(keyed)]
 
 
 def _like_for_like(ingest, seconds: float, size: int) -> float | None:
@@ -336,8 +346,10 @@ def replace_section(document: str, section: str, start: str = START, end: str = 
 
 def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benchmarks.md",
               configs: Sequence[str] = DEFAULT_CONFIGS, corpus_dirs: Sequence[Path] | None = None,
-              questions_path: Path = DEV_QUESTIONS, work_dir: Path | None = None) -> list[dict]:
-    """Measure every config at every size and write the section of `out` and its plot."""
+              questions_path: Path = DEV_QUESTIONS, work_dir: Path | None = None,
+              keep: Path | None = None) -> list[dict]:
+    """Measure every config at every size and write the section of `out` and its plot. With
+    `keep`, the indexes are built under that folder and stay there."""
     load_questions(questions_path)  # a bad question file fails before hours of ingest
     dirs = list(corpus_dirs or default_corpus_dirs(build_settings("default")))
     if not dirs:
@@ -345,10 +357,13 @@ def run_bench(sizes: Sequence[int] = DEFAULT_SIZES, out: Path | str = "docs/benc
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     measured: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="unodc-bench-", dir=work_dir) as tmp:
+    with (nullcontext(str(keep)) if keep else
+          tempfile.TemporaryDirectory(prefix="unodc-bench-", dir=work_dir)) as tmp:
         for size in sizes:
             for config in configs:
                 data_dir = Path(tmp) / f"{config}-x{size}"
+                if keep and data_dir.exists():
+                    raise BenchError(f"{data_dir} exists: a bench ingests into an empty folder")
                 data_dir.mkdir(parents=True)
                 print(f"bench: {config} ×{size} ...", file=sys.stderr, flush=True)
                 row = run_child(config, size, data_dir, dirs, questions_path)
@@ -406,7 +421,8 @@ def bench_encoders(data_dir: Path, backends: Sequence[str] = BACKENDS, rounds: i
     texts = {
         "chunk": every_nth(list(dict.fromkeys(c.index_text() for c in
                                               assistant.retriever.chunks)), most[0]),
-        "sentence": every_nth(list(dict.fromkeys(_sentence_texts(assistant))), most[1]),
+        "sentence": every_nth(list(dict.fromkeys(text for _, text in _sentence_texts(
+            assistant, {c.doc_id for c in assistant.retriever.chunks}))), most[1]),
     }
     queries = every_nth([q.question for q in load_questions(questions_path)], most[2])
     embedders, load_s = {}, {}

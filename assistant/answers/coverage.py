@@ -181,15 +181,27 @@ TAIL_STOP = _word_set(
 INSTRUMENT_FILLER = _word_set(
     "the a an this that these those which what whose its their our your un united nations "
     "optional international main new relevant same both two other any each such under of "
-    "in and s on against to for relating concerning article articles art paragraph")
+    "in and s on against to for relating concerning article articles art paragraph "
+    # how old or how known it is says nothing about which one: "the old slavery treaty"
+    "old older earlier original famous well-known key core basic global big major")
 NAME_STOP = _word_set(
     "the a an this that these those which what whose its their our your under of in on to "
     "by for from with about and or is are does do did can may must has have over at into "
     "against through via within without between per")
 
 
+# A year that dates a thing or a person of the facts ("a revolver made in 1920", "born in
+# 2009") is a detail of the facts, not a period whose figures or events are asked about.
+DATED_RE = re.compile(
+    r"\b(?:made|manufactured|built|produced|assembled|constructed|born|dated|dating)\s+"
+    r"(?:(?:in|from|back to|before|after|around|about|circa|c\.)\s+)?(?:the\s+)?"
+    r"((?:19|20)\d\d)(?:s\b)?", re.IGNORECASE)
+
+
 def without_settings(question: str) -> str:
-    """The question without the places it only sets the facts in (see SETTING_RE)."""
+    """The question without the places it only sets the facts in (see SETTING_RE) and the
+    years that only date a thing of the facts (DATED_RE)."""
+    question = DATED_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
     if about_a_place(question):
         return question
     return SETTING_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)

@@ -128,3 +128,27 @@ def test_backends_are_timed_on_the_same_texts_of_a_real_index(index_settings):
     assert torch_row["chunk_speedup"] == torch_row["query_speedup"] == 1.0
     assert (onnx_row["chunks"], onnx_row["sentences"], onnx_row["queries"]) == (4, 8, 3)
     assert onnx_row["chunk_texts_per_s"] > 0 and onnx_row["query_p95_ms"] > 0
+
+
+def test_a_kept_bench_leaves_its_index_and_counts_the_texts_the_ingest_embeds(tmp_path,
+                                                                               fixture_dir):
+    """Two copies of the small corpus: the index stays in the kept folder, every copy is
+    ingested, and the bare model is timed on the first copy's texts (counted twice)."""
+    from evals.bench import run_bench
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "a", "question": "Who must protect witnesses?"}\n',
+                         encoding="utf-8")
+    keep = tmp_path / "kept"
+    [row] = run_bench([2], tmp_path / "bench.md", ["default"], [fixture_dir], questions,
+                      keep=keep)
+    from assistant.store import Store
+    from evals.configs import build_settings
+
+    settings = build_settings("default", [f"data_dir={keep / 'default-x2'}", "chroma_host=none"])
+    records = Store(settings).records()
+    assert len(records) == row["documents"] == 4
+    assert row["chunks"] == 2 * sum(r.chunks for r in records if "copy" not in r.doc_id)
+    assert row["encode_s"] > 0 and row["encode_sentences_s"] > 0
+    with pytest.raises(BenchError, match="exists"):
+        run_bench([2], tmp_path / "bench.md", ["default"], [fixture_dir], questions, keep=keep)
