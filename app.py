@@ -210,7 +210,7 @@ def _year(value) -> int | None:
 
 def answer_result(answer: Answer, turn: int) -> dict:
     return {**answer.as_result(), "turn": turn, "mode": answer.mode,
-            "notices": answer.notices, "resolved_question": answer.resolved_question,
+            "resolved_question": answer.resolved_question,
             "settings_hash": answer.settings_hash}
 
 

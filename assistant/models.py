@@ -205,6 +205,8 @@ class Answer(BaseModel):
             "citations": [c.as_result() for c in self.citations],
             "passages": [p.as_result() for p in self.passages],
             "latency_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+            # why a refusal was made (the named thing the evidence lacked), or other warnings
+            "notices": list(self.notices),
         }
         if question_id is None:
             del result["id"]

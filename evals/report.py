@@ -135,8 +135,11 @@ def missed_sections(questions: Sequence[Mapping], results: Sequence[Mapping]) ->
     def refused(i: int) -> list[str]:
         rank = (f"gold at rank {ranks[i]}" if ranks[i] else "gold not in the top 10"
                 if scored[i] else "no gold (unscored)")
+        why = "; ".join(results[i].get("notices") or []) or (
+            "no notice (evidence below the refusal threshold, or too weak in translation)")
         return [f"- **{questions[i]['id']}** {questions[i].get('question', '')} — {rank}",
-                "  - top passages:", *("  " + line for line in _passages_block(results[i]))]
+                f"  - why refused: {why}", "  - top passages:",
+                *("  " + line for line in _passages_block(results[i]))]
 
     def unscored(i: int) -> list[str]:
         outcome = "refused" if results[i].get("refused") else "answered"

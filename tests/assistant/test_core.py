@@ -158,7 +158,7 @@ def test_cli_json_prints_the_result_object(index_settings, monkeypatch, capsys):
     assert code == 0
     result = json.loads(capsys.readouterr().out)
     assert set(result) == {"question", "answer", "refused", "citations", "passages",
-                           "latency_ms"}
+                           "latency_ms", "notices"}
     assert len(result["passages"]) == 10
     assert all(p["source"].endswith(".md") for p in result["passages"])
     assert {c["n"] for c in result["citations"]} == set(_markers(result["answer"]))

@@ -237,3 +237,22 @@ def test_per_tag_hit5_leaves_unscored_questions_out() -> None:
     [row] = tag_breakdown(questions, results)
     assert row == {"tag": "som", "questions": 3, "answerable": 2, "scored": 1, "hit@5": 1.0,
                    "unanswerable": 1, "refusal_accuracy": 1.0}
+
+
+def test_the_report_says_why_each_answerable_question_was_refused() -> None:
+    from evals.report import missed_sections
+
+    gold = [{"source": SOM, "quote": "shall not become liable"}]
+    questions = [{"id": "named", "answerable": True, "gold": gold,
+                  "question": "Would a Ruritanian court prosecute a smuggled migrant?"},
+                 {"id": "weak", "answerable": True, "gold": gold,
+                  "question": "Are people who were moved across a border punished?"}]
+    notice = "The documents do not cover Ruritania: they hold no passage about it."
+    results = [{"id": "named", "refused": True, "notices": [notice],
+                "passages": [passage(1, SOM, ART5)]},
+               {"id": "weak", "refused": True, "passages": [passage(1, SOM, ART5)]}]
+    refused = "\n".join(missed_sections(questions, results)).split(
+        "## Answerable questions that were refused")[1]
+    named, weak = refused.split("- **weak**")
+    assert f"why refused: {notice}" in named
+    assert "why refused: no notice (evidence below the refusal threshold" in weak

@@ -14,7 +14,8 @@ from evals.runner import RESULTS, read_results, run_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 DEV = REPO / "evals" / "questions.jsonl"
-RESULT_KEYS = {"id", "question", "answer", "refused", "citations", "passages", "latency_ms"}
+RESULT_KEYS = {"id", "question", "answer", "refused", "citations", "passages", "latency_ms",
+               "notices"}
 PASSAGE_KEYS = {"rank", "source", "title", "locator", "page_start", "page_end", "page_label",
                 "score", "text"}
 CITATION_KEYS = {"n", "source", "title", "locator", "page_start", "page_end", "page_label",
@@ -105,6 +106,7 @@ def test_results_follow_the_format(run_dir: Path) -> None:
             assert {k: c[k] for k in CITATION_KEYS - {"n"}} in passages
         assert set(result["latency_ms"]) == {"retrieve", "answer", "total"}
         assert all(isinstance(v, float) for v in result["latency_ms"].values())
+        assert all(isinstance(n, str) and n for n in result["notices"])
 
 
 def test_metrics_json(run_dir: Path) -> None:
