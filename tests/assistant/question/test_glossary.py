@@ -27,3 +27,33 @@ def test_a_boat_flying_no_flag_is_a_vessel_without_nationality():
                      "The boat had no name painted on it. Who owns it?",
                      "There were no red flags when she was recruited."]:
         assert "vessel without nationality" not in expand(question), question
+
+
+def test_letting_a_watched_shipment_travel_on_is_a_controlled_delivery():
+    for question in ["Customs want to let a suspicious container travel on to the buyer "
+                     "under surveillance. Is that allowed?",
+                     "Can investigators allow the consignment to cross into the next country "
+                     "to catch the receivers?"]:
+        assert "controlled delivery" in expand(question), question
+    assert "controlled delivery" not in expand("Let the victim travel home safely: what "
+                                               "does the Protocol require?")
+
+
+def test_not_knowing_a_victims_age_is_uncertainty_as_to_age():
+    for question in ["Nobody knows whether the boy is 15 or 20 and he carries no ID. Can we "
+                     "treat the case as child trafficking?",
+                     "The police could not establish her age. Does that block the "
+                     "investigation?",
+                     "What if the victim's age is disputed?"]:
+        assert "uncertainty age" in expand(question), question
+    assert "uncertainty age" not in expand("Is a 17-year-old a child under the Protocol?")
+    assert "uncertainty age" not in expand("Do Articles 16 or 18 apply to extradition?")
+
+
+def test_staying_in_the_country_is_remaining_in_its_territory():
+    for question in ["Can a rescued worker get permission to stay instead of being sent home?",
+                     "Is there any right for victims to live in the country for a while?",
+                     "Do survivors get a residence permit under the Protocol?"]:
+        assert "remain territory residence" in expand(question), question
+    assert "remain territory residence" not in expand("How long did she stay with the "
+                                                      "recruiter before escaping?")
