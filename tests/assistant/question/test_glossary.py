@@ -57,3 +57,11 @@ def test_staying_in_the_country_is_remaining_in_its_territory():
         assert "remain territory residence" in expand(question), question
     assert "remain territory residence" not in expand("How long did she stay with the "
                                                       "recruiter before escaping?")
+
+
+def test_hiding_where_money_came_from_is_laundering():
+    for question in ["The profits went round three shell firms abroad. Which offence is that?",
+                     "He moved the takings so that no one could trace where the money came "
+                     "from. Is he liable?"]:
+        assert "laundering" in expand(question), question
+    assert "laundering" not in expand("Where did the victims come from?")
