@@ -65,3 +65,17 @@ def test_hiding_where_money_came_from_is_laundering():
                      "from. Is he liable?"]:
         assert "laundering" in expand(question), question
     assert "laundering" not in expand("Where did the victims come from?")
+
+
+def test_more_everyday_phrases_of_procedure():
+    assert "transfer sentenced persons" in expand(
+        "Could the convicted smuggler serve his jail time back home in his own country?")
+    assert "denunciation" in expand("How does a country get out of the firearms protocol?")
+    assert "denunciation" in expand("Can we withdraw from the convension later?")
+    assert "privacy identity confidential" in expand(
+        "Can the trial of the recruiters be held behind closed doors?")
+    assert "privacy identity confidential" in expand(
+        "How do we stop the girl's name getting into the newspapers?")
+    assert "costs expenses borne" in expand(
+        "When one country questions a witness for another, who pays for the interpreters?")
+    assert "costs expenses borne" not in expand("Who pays the smugglers, and how much?")
