@@ -76,6 +76,6 @@ def test_more_everyday_phrases_of_procedure():
         "Can the trial of the recruiters be held behind closed doors?")
     assert "privacy identity confidential" in expand(
         "How do we stop the girl's name getting into the newspapers?")
-    assert "costs expenses borne" in expand(
+    assert "costs expenses" in expand(
         "When one country questions a witness for another, who pays for the interpreters?")
-    assert "costs expenses borne" not in expand("Who pays the smugglers, and how much?")
+    assert "costs expenses" not in expand("Who pays the smugglers, and how much?")
