@@ -79,3 +79,14 @@ def test_more_everyday_phrases_of_procedure():
     assert "costs expenses" in expand(
         "When one country questions a witness for another, who pays for the interpreters?")
     assert "costs expenses" not in expand("Who pays the smugglers, and how much?")
+
+
+def test_the_buyers_of_exploitation_are_the_demand():
+    for question in ["What should governments do about the men who pay for sex with "
+                     "trafficked women?",
+                     "Are the customers of brothels where victims work targeted by the "
+                     "Protocol?",
+                     "Is buying sex an offence under the Protocol?"]:
+        assert "demand" in expand(question), question
+    assert "demand" not in expand("A client of our law firm was trafficked. Where do we "
+                                  "start?")
