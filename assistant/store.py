@@ -163,11 +163,9 @@ class Store:
             page = collection.get(include=include, limit=PAGE, offset=offset)
             if not page["ids"]:
                 return
+            yield from zip(page["ids"], *(page[field] for field in include), strict=True)
             offset += len(page["ids"])
-            rows = list(zip(page["ids"], *(page[field] for field in include), strict=True))
             del page
-            yield from rows
-            del rows
             return_freed_memory()
 
     def query(self, embedding: list[float], n: int, where: dict | None = None,
