@@ -9,7 +9,6 @@ from itertools import zip_longest
 from threading import Lock
 
 import numpy as np
-from chromadb.errors import ChromaError
 
 from assistant.answers.compose import (
     Sentence,
@@ -31,7 +30,7 @@ from assistant.answers.coverage import (
 )
 from assistant.answers.elements import ElementAnswer, measure, offences_asked
 from assistant.embeddings import Embedder
-from assistant.errors import AssistantError, EmptyIndexError
+from assistant.errors import EmptyIndexError
 from assistant.i18n import language_name, message
 from assistant.live_index import IndexUnavailableError, LoadedIndex, is_unreachable, last_written
 from assistant.models import Answer, Citation, Filters, Passage
@@ -54,7 +53,6 @@ SHORT_QUESTION_WORDS = 5
 class Assistant:
     def __init__(self, settings: Settings | None = None, chat_model=None) -> None:
         self.settings = settings or Settings()
-        self.store = Store(self.settings)
         self.embedder = Embedder(self.settings)
         self.chat_model = chat_model
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -82,6 +80,12 @@ class Assistant:
         return self._index.latest_year
 
     @property
+    def store(self) -> Store:
+        """A new handle on this assistant's index; `release` it when done. The assistant
+        keeps none open: questions are answered from the index as loaded."""
+        return Store(self.settings)
+
+    @property
     def loaded(self) -> LoadedIndex:
         return self._index
 
@@ -97,12 +101,18 @@ class Assistant:
         """Read the index again (after an ingest) and swap it in; questions being answered
         finish on the snapshot they started with. One reload at a time."""
         with self._reload_lock:
-            self.store = self.store.reopened()
             self._index = self._load()
 
     def _load(self) -> LoadedIndex:
+        """Read the whole index; questions are then answered from this copy alone (an
+        unreachable Chroma server is an `IndexUnavailableError`, and the copy in use stays)."""
         written_at = last_written(self.settings)
-        retriever = Retriever(self.settings, self.store, self.embedder)
+        try:
+            retriever = Retriever(self.settings, self.store, self.embedder)
+        except Exception as error:
+            if self.settings.chroma_host and is_unreachable(error):
+                raise IndexUnavailableError(self.settings, type(error).__name__) from error
+            raise
         chunks = retriever.chunks
         return LoadedIndex(
             retriever=retriever, idf=_idf(retriever),
@@ -126,7 +136,6 @@ class Assistant:
         if not self.index_changed() or not self._reload_lock.acquire(blocking=False):
             return False
         try:
-            self.store = self.store.reopened()
             self._index = self._load()
         finally:
             self._reload_lock.release()
@@ -136,11 +145,16 @@ class Assistant:
         counts: dict[str, int] = {}
         for chunk in self.retriever.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        store = self.store
+        try:
+            records = store.records()
+        finally:
+            store.release()
         return [
             {"id": r.doc_id, "title": r.title, "kind": r.kind, "year": r.year,
              "instrument": r.instrument, "url": r.url, "source": r.source, "pages": r.pages,
              "chunks": counts.get(r.doc_id, 0)}
-            for r in self.store.records()
+            for r in records
         ]
 
     # questions
@@ -199,25 +213,8 @@ class Assistant:
     def ask(self, question: str, history: list[dict] | None = None,
             filters: Filters | dict | None = None, k: int | None = None,
             mode: str | None = None) -> Answer:
-        """Answer a question. A read that fails because the index changed under this app is
-        retried once on a freshly loaded index; an unreachable Chroma server is a clear
-        `IndexUnavailableError`, and the next question tries the server again."""
-        try:
-            return self._ask(question, history, filters, k, mode)
-        except (AssistantError, ValueError):
-            raise
-        except Exception as error:
-            if self.settings.chroma_host and is_unreachable(error):
-                raise IndexUnavailableError(self.settings, type(error).__name__) from error
-            if not isinstance(error, ChromaError | KeyError):
-                raise
-            self.reload()
-            try:
-                return self._ask(question, history, filters, k, mode)
-            except Exception as again:
-                if self.settings.chroma_host and is_unreachable(again):
-                    raise IndexUnavailableError(self.settings, type(again).__name__) from again
-                raise
+        """Answer a question from the index as loaded (no question reads Chroma)."""
+        return self._ask(question, history, filters, k, mode)
 
     def _ask(self, question: str, history: list[dict] | None, filters: Filters | dict | None,
              k: int | None, mode: str | None) -> Answer:
@@ -243,7 +240,7 @@ class Assistant:
 
     def _require_index(self) -> None:
         if self.is_empty:
-            raise EmptyIndexError(self.store.name)
+            raise EmptyIndexError(self.settings.collection_name())
 
     # answers
     def _fields(self, query: Query, passages: list[Passage]) -> dict:

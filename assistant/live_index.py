@@ -10,12 +10,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from assistant.answers.coverage import Coverage
 from assistant.errors import AssistantError
 from assistant.retrieval.search import Retriever
 from assistant.settings import Settings
+from assistant.store import written_marker
 
 
 class IndexUnavailableError(AssistantError):
@@ -39,18 +39,15 @@ class LoadedIndex:
     written_at: float | None = None  # the index's last write at that moment (embedded only)
 
 
-def chroma_files(settings: Settings) -> list[Path]:
-    """The files an embedded Chroma writes on every change (none for a server)."""
-    if settings.chroma_host:
-        return []
-    folder = settings.data_dir / "chroma"
-    return [folder / name for name in ("chroma.sqlite3", "chroma.sqlite3-wal")]
-
-
 def last_written(settings: Settings) -> float | None:
-    """When the embedded index was last written (file modification time), else None."""
-    times = [path.stat().st_mtime for path in chroma_files(settings) if path.exists()]
-    return max(times, default=None)
+    """When this project last wrote the embedded index (the mtime of the marker every write
+    of `Store` touches; Chroma's own files change whenever any client opens the folder),
+    else None (a Chroma server, or nothing written yet)."""
+    marker = written_marker(settings)
+    try:
+        return marker.stat().st_mtime if marker else None
+    except FileNotFoundError:
+        return None
 
 
 def is_unreachable(error: BaseException) -> bool:

@@ -273,19 +273,3 @@ class Filters(BaseModel):
         return not (
             self.year_max is not None and (chunk.year is None or chunk.year > self.year_max)
         )
-
-    def chroma_where(self) -> dict | None:
-        """The same restriction as a Chroma `where` clause."""
-        clauses: list[dict] = []
-        for field, key in (("sources", "source"), ("doc_ids", "doc_id"),
-                           ("instruments", "instrument"), ("kinds", "kind")):
-            values = getattr(self, field)
-            if values:
-                clauses.append({key: {"$in": values}})
-        if self.year_min is not None:
-            clauses.append({"year": {"$gte": self.year_min}})
-        if self.year_max is not None:
-            clauses.append({"year": {"$lte": self.year_max}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}

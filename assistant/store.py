@@ -12,6 +12,8 @@ import ctypes
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -35,23 +37,6 @@ def open_client(settings: Settings) -> ClientAPI:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def reopen_client(client: ClientAPI, settings: Settings) -> ClientAPI:
-    """A client that reads what other processes wrote since `client` was opened.
-
-    An embedded Chroma shares one System per folder within a process, and that System keeps
-    its view of the folder: after another process's ingest its reads fail ("Error finding
-    id"). Dropping it from Chroma's cache makes the next client open the folder anew; clients
-    still holding the old System (questions in flight) keep working on their view."""
-    if not settings.chroma_host:
-        from chromadb.api.shared_system_client import SharedSystemClient
-
-        identifier = getattr(client, "_identifier", None)
-        if identifier:
-            SharedSystemClient._identifier_to_system.pop(identifier, None)
-            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
-    return open_client(settings)
-
-
 @dataclass(frozen=True)
 class DocumentRecord:
     doc_id: str
@@ -68,28 +53,58 @@ class DocumentRecord:
 
 
 class Store:
-    """The chunk collection and the document registry of one index."""
+    """The chunk collection and the document registry of one index.
+
+    Its collections open on first use. An embedded Chroma keeps each collection's HNSW index
+    in memory once any of its rows is read, and the app never searches it (the retriever
+    holds its own vectors): `release` closes this store's own client, which frees that
+    memory and makes the next use open the folder anew, with what other processes wrote
+    since."""
 
     def __init__(self, settings: Settings, client: ClientAPI | None = None) -> None:
         self.settings = settings
-        self.client = client or open_client(settings)
         self.name = settings.collection_name()
-        metadata = {**settings.index_fingerprint(), "kind": "unodc-chunks"}
-        self.chunks: Collection = self.client.get_or_create_collection(
-            self.name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
-        )
-        self.sentences: Collection = self.client.get_or_create_collection(
-            f"{self.name}-sentences", metadata={"kind": "unodc-sentences"},
-            configuration={"hnsw": {"space": "cosine"}}, embedding_function=None,
-        )
-        self.registry: Collection = self.client.get_or_create_collection(
-            f"{self.name}-docs", metadata={"kind": "unodc-documents"}, embedding_function=None
-        )
+        self._given = client  # a caller's client is used as it is and never closed here
+        self._open: _Collections | None = None
+        self._lock = Lock()
 
-    def reopened(self) -> Store:
-        """The same index read afresh (see `reopen_client`)."""
-        return Store(self.settings, reopen_client(self.client, self.settings))
+    @property
+    def client(self) -> ClientAPI:
+        return self._opened().client
+
+    @property
+    def chunks(self) -> Collection:
+        return self._opened().chunks
+
+    @property
+    def sentences(self) -> Collection:
+        return self._opened().sentences
+
+    @property
+    def registry(self) -> Collection:
+        return self._opened().registry
+
+    def _opened(self) -> _Collections:
+        with self._lock:
+            if self._open is None:
+                self._open = _collections(self._given or open_client(self.settings),
+                                          self.name, self.settings)
+            return self._open
+
+    def _mark_written(self) -> None:
+        """Touched after each write: a running app compares its time with its load's."""
+        marker = written_marker(self.settings)
+        if marker is not None:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+
+    def release(self) -> None:
+        """Close this store's own client (Chroma stops its System when no other client of
+        the process uses that folder); the next use opens a new one."""
+        with self._lock:
+            opened, self._open = self._open, None
+        if opened is not None and self._given is None:
+            opened.client.close()
 
     # chunks
     def count(self) -> int:
@@ -106,6 +121,7 @@ class Store:
             documents=[c.text for c in chunks],
             metadatas=[{**c.metadata(), "file_sha256": sha256} for c in chunks],
         )
+        self._mark_written()
 
     def set_url(self, doc_id: str, url: str | None) -> int:
         """A document's official link changed in the catalogue: its chunks and record follow
@@ -114,6 +130,7 @@ class Store:
         for start in range(0, len(ids), PAGE):
             part = ids[start:start + PAGE]
             self.chunks.update(ids=part, metadatas=[{"url": url or ""} for _ in part])
+        self._mark_written()
         record = self.record(doc_id)
         if record is not None:
             self.save_record(DocumentRecord(**{**record.__dict__, "url": url}))
@@ -122,6 +139,7 @@ class Store:
     def delete_chunks(self, ids: list[str]) -> None:
         for start in range(0, len(ids), PAGE):
             self.chunks.delete(ids=ids[start:start + PAGE])
+        self._mark_written()
 
     # sentences: each quotable sentence of a chunk, embedded on its own
     def add_sentences(self, rows: list[tuple[str, str, int, int]],
@@ -135,17 +153,7 @@ class Store:
                 metadatas=[{"chunk_id": c, "doc_id": d, "start": s, "end": e}
                            for c, d, s, e in part],
             )
-
-    def query_sentences(self, embedding: list[float], n: int) -> list[tuple[str, float]]:
-        """Nearest sentences as (id of their chunk, cosine similarity), best first. `n` must
-        not exceed the number stored (see `query`)."""
-        if n <= 0:
-            return []
-        result = self.sentences.query(query_embeddings=[embedding], n_results=n,
-                                      include=["distances"])
-        return [(sentence_id.rsplit(":", 1)[0], 1.0 - distance)
-                for sentence_id, distance in zip(result["ids"][0], result["distances"][0],
-                                                 strict=True)]
+        self._mark_written()
 
     def delete_sentences_except(self, doc_id: str, keep_chunk_ids: set[str]) -> int:
         found = self.sentences.get(where={"doc_id": doc_id}, include=["metadatas"])
@@ -153,6 +161,7 @@ class Store:
                  if meta["chunk_id"] not in keep_chunk_ids]
         for start in range(0, len(stale), PAGE):
             self.sentences.delete(ids=stale[start:start + PAGE])
+        self._mark_written()
         return len(stale)
 
     @staticmethod
@@ -168,17 +177,6 @@ class Store:
             del page
             return_freed_memory()
 
-    def query(self, embedding: list[float], n: int, where: dict | None = None,
-              ) -> list[tuple[str, float]]:
-        """Nearest chunks as (id, cosine similarity). `n` must not exceed the number stored:
-        the caller knows it, and Chroma's count() reads the whole table (15 ms a call at 36k
-        chunks)."""
-        if n <= 0:
-            return []
-        result = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where,
-                                   include=["distances"])
-        return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0], strict=True)]
-
     # registry
     def record(self, doc_id: str) -> DocumentRecord | None:
         found = self.registry.get(ids=[doc_id], include=["metadatas"])
@@ -193,12 +191,40 @@ class Store:
         # The registry is looked up by id only; a constant 1-d vector satisfies Chroma.
         self.registry.upsert(ids=[record.doc_id], embeddings=[[1.0]], metadatas=[meta],
                              documents=[record.title])
+        self._mark_written()
 
     def forget(self, doc_id: str) -> None:
         """Remove a document: its record first, so a crash never leaves a record without chunks."""
         self.registry.delete(ids=[doc_id])
+        self._mark_written()
         self.delete_chunks(sorted(self.chunk_ids(doc_id)))
         self.delete_sentences_except(doc_id, set())
+
+
+@dataclass(frozen=True)
+class _Collections:
+    client: ClientAPI
+    chunks: Collection
+    sentences: Collection
+    registry: Collection
+
+
+def _collections(client: ClientAPI, name: str, settings: Settings) -> _Collections:
+    metadata = {**settings.index_fingerprint(), "kind": "unodc-chunks"}
+    chunks = client.get_or_create_collection(
+        name, metadata=metadata, configuration={"hnsw": {"space": "cosine"}},
+        embedding_function=None)
+    sentences = client.get_or_create_collection(
+        f"{name}-sentences", metadata={"kind": "unodc-sentences"},
+        configuration={"hnsw": {"space": "cosine"}}, embedding_function=None)
+    registry = client.get_or_create_collection(
+        f"{name}-docs", metadata={"kind": "unodc-documents"}, embedding_function=None)
+    return _Collections(client, chunks, sentences, registry)
+
+
+def written_marker(settings: Settings) -> Path | None:
+    """The file each write to an embedded index touches (none for a Chroma server)."""
+    return None if settings.chroma_host else settings.data_dir / "chroma" / "written"
 
 
 def return_freed_memory() -> None:

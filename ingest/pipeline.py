@@ -477,9 +477,12 @@ def run_ingest(
     sources = identify(paths, catalogue, report, settings.max_file_bytes)
     ingestor = Ingestor(settings, store=store, progress=progress, catalogue=catalogue)
     report.collection = ingestor.store.name
-    ingestor.ingest(sources, report)
-    if prune:
-        ingestor.prune({s.document.id for s in sources}, report)
+    try:
+        ingestor.ingest(sources, report)
+        if prune:
+            ingestor.prune({s.document.id for s in sources}, report)
+    finally:
+        ingestor.store.release()  # the HNSW indexes the writes loaded (see Store)
     report.seconds = time.perf_counter() - began
     if strict and report.problems:
         raise IngestProblems(report)
@@ -493,7 +496,10 @@ def ingest_sources(settings: Settings, sources: list[SourceFile], progress: bool
     report = IngestReport()
     ingestor = Ingestor(settings, store=store, progress=progress)
     report.collection = ingestor.store.name
-    ingestor.ingest(sources, report)
+    try:
+        ingestor.ingest(sources, report)
+    finally:
+        ingestor.store.release()
     report.seconds = time.perf_counter() - began
     return report
 

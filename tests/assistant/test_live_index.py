@@ -69,7 +69,8 @@ def test_an_ingest_into_the_data_dir_of_a_running_assistant(tmp_path, fixture_di
 
 
 @pytest.mark.server
-def test_a_stopped_chroma_server_is_a_clear_message_and_answering_resumes(tmp_path, fixture_dir):
+def test_a_stopped_chroma_server_leaves_answers_going_and_a_reload_is_a_clear_message(
+        tmp_path, fixture_dir):
     server = ChromaServer(tmp_path / "server").start()
     try:
         settings = Settings(data_dir=tmp_path / "data",
@@ -78,10 +79,16 @@ def test_a_stopped_chroma_server_is_a_clear_message_and_answering_resumes(tmp_pa
         run_ingest(settings, progress=False)
         assistant = Assistant(settings)
         assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
-        server.stop()
+        server.stop()  # questions are answered from the index as loaded
+        assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
+        loaded = assistant.loaded
         with pytest.raises(IndexUnavailableError, match="index server is not reachable"):
-            assistant.ask(INSPECTORS)
+            assistant.reload()
+        assert assistant.loaded is loaded
+        assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
         server.start()
+        assistant.reload()
+        assert assistant.loaded is not loaded
         assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
     finally:
         server.stop()

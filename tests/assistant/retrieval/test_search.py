@@ -177,7 +177,7 @@ def test_the_search_is_its_stages_and_a_stage_can_be_replaced_or_added(assistant
                for p in judged.search(question, vector, k=5))
 
 
-def test_rows_fill_one_half_precision_array_and_grow_past_the_count_taken():
+def test_rows_fill_one_float32_array_and_grow_past_the_count_taken():
     import numpy as np
 
     from assistant.retrieval.search import Rows
@@ -186,6 +186,6 @@ def test_rows_fill_one_half_precision_array_and_grow_past_the_count_taken():
     for i in range(5):  # three rows more than counted: an ingest added them meanwhile
         rows.add(np.full(3, i / 10, dtype=np.float32))
     array = rows.array()
-    assert array.shape == (5, 3) and array.dtype == np.float16
+    assert array.shape == (5, 3) and array.dtype == np.float32
     assert np.allclose(array[:, 0], [0.0, 0.1, 0.2, 0.3, 0.4], atol=1e-3)
     assert Rows(expected=0, dimension=3).array().shape == (0, 3)
