@@ -50,7 +50,7 @@ class Ranking(BaseModel):
     # answer sentences: how many top passages are quoted from, the weight of the question's
     # (idf-weighted) words in the sentence, a prior per rank of its passage, a bonus for the
     # provision the question named, and how far below the best sentence a quoted one may score
-    evidence_passages: int = Field(default=3, ge=1, le=10)
+    evidence_passages: int = Field(default=4, ge=1, le=10)
     sentence_overlap: float = 0.35
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25

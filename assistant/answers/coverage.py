@@ -30,7 +30,7 @@ IDENTIFIER_RE = re.compile(r"\b[A-Z0-9]+(?:/[A-Z0-9]+)+\b")
 # Questions about the present state of affairs: a fixed set of documents cannot tell.
 CURRENT_RE = re.compile(
     r"\b(to date|as of (?:today|now)|currently|right now|these days|nowadays|at present|"
-    r"latest|up to now|so far|this (?:year|month|week)|in the news|yesterday)\b",
+    r"latest|most recent|up to now|so far|this (?:year|month|week)|in the news|yesterday)\b",
     re.IGNORECASE)
 # A request for a way to reach someone: a phone number, a hotline, an address, a website.
 CONTACT_RE = re.compile(
@@ -127,17 +127,17 @@ DOCUMENT_HEADS = _word_set(
     "resolution resolutions declaration declarations charter charters agreement "
     "agreements guidelines principles strategy strategies plan plans index database "
     "programme program initiative judgment judgement ruling case decision decisions "
-    "recommendations framework covenant")
+    "recommendations framework covenant estimates handbook manual toolkit digest yearbook")
 BODY_HEADS = _word_set(
     "court courts commission committee council agency office organization organisation "
     "ministry department bureau institute foundation union secretariat tribunal "
-    "parliament rapporteur network observatory")
+    "parliament rapporteur network observatory mechanism")
 ACTOR_NOUNS = _word_set(
     "agent agents officer officers official officials patrol patrols team teams staff "
     "inspector inspectors investigator investigators police vessel vessels ship ships "
     "boat unit units")
 SOURCE_BEFORE_RE = re.compile(
-    r"(?:according to|as reported by|in the view of|(?:what|how|which|when|why)\s+"
+    r"(?:according to|as reported by|in the view of|(?:what|how|which|when|why)(?:\s+\w+)?\s+"
     r"(?:does|did|do|has|have|had|will|would)|(?:what|how)\s+(?:is|was|are|were))\s+"
     r"(?:the\s+)?$", re.IGNORECASE)
 SOURCE_VERBS = (
@@ -145,7 +145,12 @@ SOURCE_VERBS = (
     r"rule[sd]?|require\w*|propose\w*|conclude\w*|evaluate\w*|assess\w*|publish\w*|"
     r"state[sd]?|define\w*|count\w*|record\w*|monitor\w*|advise\w*|suggest\w*|"
     r"classif\w*|rank\w*)\b")
-SOURCE_VERB_RE = re.compile(r"^\s*" + SOURCE_VERBS, re.IGNORECASE)
+# asked of a body, what it does in its own practice: "what steps does the Department follow",
+# "how does the Mechanism identify victims" (told of a body, "the Inspectorate inspected a
+# farm", these verbs are the facts)
+PRACTICE_VERBS = (r"(?:follow\w*|use[sd]?|appl(?:y|ies|ied)|handle[sd]?|identif\w*|"
+                  r"screen\w*|inspect\w*|investigat\w*)\b")
+SOURCE_VERB_RE = re.compile(rf"^\s*(?:{SOURCE_VERBS}|{PRACTICE_VERBS})", re.IGNORECASE)
 # a body said, ruled or found something: "has the Committee ruled", "did the Court say"
 BODY_SAYS_RE = re.compile(r"\s+(?:(?:has|have|had|ever|not|already|also)\s+)*" + SOURCE_VERBS,
                           re.IGNORECASE)
@@ -247,6 +252,20 @@ def _name_before(text: str, most: int = 4) -> tuple[list[str], str | None]:
             return kept, word.lower()
         kept.insert(0, word)
     return kept, None
+
+
+# A language is never what names an instrument: in terms read from another language, a
+# language the facts mention may stand next to the instrument's kind.
+LANGUAGES = _word_set(
+    "english french spanish arabic chinese russian portuguese german italian turkish persian "
+    "farsi urdu hindi bengali swahili amharic tigrinya somali hausa yoruba igbo wolof tagalog "
+    "vietnamese thai burmese khmer romanian albanian ukrainian polish dutch greek")
+
+
+def _after_languages(words: list[str]) -> list[str]:
+    """The words of a name after the last language name among them."""
+    last = max((i for i, w in enumerate(words) if w.lower() in LANGUAGES), default=-1)
+    return words[last + 1:]
 
 
 def _capitalised_run(words: list[str]) -> list[str]:
@@ -361,6 +380,8 @@ class Coverage:
             before, determiner = _name_before(question[:head.start()])
             if determiner not in DEFINITE or not sentence:  # "... prosecuted due Smuggling
                 before = _capitalised_run(before)  # of Migrants Protocol": the name alone
+            if not sentence:  # terms side by side: "victims French English protocol rights"
+                before = _after_languages(before)  # (she speaks neither French nor English)
             tail = _name_after(question[head.end():])
             covered = head.end() + len(" ".join(tail)) + 1
             named = (head.group(0)[0].isupper() or determiner in ("the", "this")

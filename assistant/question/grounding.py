@@ -119,6 +119,9 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
             follows = follows or re.search(rf"\b{OWNED}\s+(?:\S+\s+){{0,{window}}}$",
                                            before, re.I) or re.match(
                 rf"\s+(?:\S+\s+){{0,{window}}}{OWNED}\b", after, re.I)
+        # "under Italy's Testo Unico": a country's own statute, named
+        owns = owns or (re.match(r"['\u2019]s\s+[A-Z]", after)
+                        and re.search(r"\b(?:under|according to)\s+$", before, re.I))
         status = (re.search(r"\b(?:has|have|did|does|is|was|whether|if)\s+(?:the\s+)?$", before,
                             re.I) and STATUS.match(after))
         if not sentence and not status:  # "Canada ratification Firearms Protocol"
@@ -127,7 +130,9 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
         if owns or owned or follows or counting or status:  # a count is always of somewhere
             country = places()[name]
             found.append(Scope(label=name, names=_aliases(country)))
-    for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,2}}?{OWNED}\b", question):
+    # "the ILO's 2022 Global Estimates", "the Ministry's most recent annual report"
+    for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,3}}?(?i:{OWNED})\b",
+                             question):
         if not place_pattern().fullmatch(match.group(1)):
             found.append(Scope(label=match.group(1), names=(match.group(1),)))
     if counting:

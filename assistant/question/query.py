@@ -19,6 +19,14 @@ from assistant.text.sentences import question_sentences
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
 _SECOND_ASK = re.compile(r"(?:[,;]\s*|\s+)(?:and|also|plus)\s+(?=(?:what|how|which|who|when|where|"
                          r"whether|does|do|is|are|can|could|must|may|should)\b)", re.IGNORECASE)
+# Who asks ("I'm a prosecutor.", "Ministry official here.", "Labour inspector asking:", "As a
+# case worker, ...") never changes which provision answers: the search reads the question
+# without it. A sentence that also tells the facts ("I'm a prosecutor asking a foreign
+# authority for bank records.") is longer than a role and stays.
+_ASKER = re.compile(
+    r"^(?:(?:I am|I'm|I work as|we are|we're)\s+(?:an?|the)\s+[^.?!:;]{2,40}[.!:;]"
+    r"|[A-Za-z][\w' -]{2,40}?\s+(?:here|asking|question|speaking)\s*[.:!,\u2013-]"
+    r"|as an?\s+[^,.?!]{2,40},)\s*", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EMPTY = "The question is empty: type a question about trafficking in persons or migrant smuggling."
 
@@ -80,6 +88,12 @@ def split_parts(question: str, language: str = "en", min_words: int = 4, max_par
                  for p in parts)
 
 
+def without_asker(question: str) -> str:
+    """The question without the opening that only says who asks (see _ASKER)."""
+    rest = _ASKER.sub("", question, count=1)
+    return rest[:1].upper() + rest[1:] if rest and rest != question else question
+
+
 def build_query(question: str, settings: Settings, history: list[dict] | None = None,
                 ) -> Query:
     """Everything the retrieval and the answer need to know about the question, once."""
@@ -90,9 +104,10 @@ def build_query(question: str, settings: Settings, history: list[dict] | None = 
     translation = translate(resolved, language) if language != "en" else None
     text = translation.english if translation else resolved
     keywords = translation.keywords if translation else resolved
-    text_for_search = text
+    text_for_search = text if translation else without_asker(text)
+    keywords = keywords if translation else text_for_search
     if settings.ranking.any_state and not translation:
-        text_for_search = keywords = as_any_state(text)
+        text_for_search = keywords = as_any_state(text_for_search)
     if settings.glossary:
         text_for_search = expand(text_for_search)
         keywords = expand(keywords)

@@ -58,3 +58,14 @@ def test_question_files_are_pooled_and_ids_must_not_collide(tmp_path):
                      encoding="utf-8")
     with pytest.raises(ValueError, match="a1"):
         pooled_questions([first])
+
+
+def test_the_answer_floor_does_not_judge_what_retrieval_finds():
+    in_use = {"mrr@10": 0.70, "refusal_accuracy": 0.9, "false_refusal_rate": 0.0,
+              "hit@5": 0.80, "answer_hit": 0.74}
+    finds_more = {**in_use, "mrr@10": 0.75, "hit@5": 0.90, "answer_hit": 0.78}
+    # 0.78 < 0.9 x 0.90: floored against its own retrieval, not against the one in use
+    assert objective(finds_more) < objective(in_use)
+    assert objective(finds_more, reference_hit5=0.80) > objective(in_use, reference_hit5=0.80)
+    quotes_less = {**in_use, "answer_hit": 0.70}  # same retrieval, answers miss what it found
+    assert objective(quotes_less, reference_hit5=0.80) < objective(in_use, reference_hit5=0.80) - 1

@@ -157,3 +157,30 @@ def test_a_numbered_document_name_is_one_name_and_a_year_is_no_number_of_a_name(
     assert "Harbour 12 study" in corpus.unknown_names(
         "What did the Harbour 12 study find about debts?")
     assert corpus.unknown_names("What changed after the Oba of Benin's 2018 declaration?") == []
+
+
+def test_a_body_asked_about_its_own_practice_or_a_named_estimate_is_a_source():
+    corpus = Coverage(["Each State Party shall provide for the identification of victims by a "
+                       "national mechanism and publish estimates of forced labour for each "
+                       "regional office."])
+    assert corpus.unknown_names("Which steps does the National Identification Mechanism "
+                                "follow before it refers a victim?") == [
+        "National Identification Mechanism"]
+    assert corpus.unknown_names("What do the Regional Estimates of Forced Labour say about "
+                                "mining?") == ["Regional Estimates of Forced Labour"]
+    # told of a body, what it did is the facts
+    assert corpus.unknown_names("The Labour Ministry inspected a farm and kept the workers' "
+                                "files. What does the convention ask?") == []
+
+
+def test_the_most_recent_figure_is_a_question_about_the_present():
+    assert asks_for_current_state("What is the most recent count of victims worldwide?")
+
+
+def test_a_language_beside_an_instrument_in_translated_terms_names_no_instrument():
+    corpus = Coverage(["Each State Party shall assist victims of trafficking in persons."],
+                      instruments=["TIP Protocol"])
+    assert corpus.unknown_instruments("shelter victim speaks Tigrinya Portuguese protocol "
+                                      "interpreter rights", sentence=False) == []
+    assert corpus.unknown_instruments("victims Council Europe Convention rights",
+                                      sentence=False) == ["Council Europe Convention"]

@@ -16,6 +16,10 @@ def test_a_countrys_own_law_or_figures_is_the_subject():
     assert _labels("Is forced begging an offence under the legislation of Kenya?") == ["Kenya"]
     assert _labels("How many traffickers were sentenced in Ghana in 2019?") == ["Ghana", "2019"]
     assert _labels("What does the ILO's report say about fishing vessels?") == ["ILO"]
+    assert _labels("What do the IOM's 2020 Regional Estimates say about domestic work?") == [
+        "IOM"]
+    assert _labels("What sentence can a smuggler get under Malta's Immigration Ordinance?"
+                   ) == ["Malta"]
 
 
 def test_a_country_that_only_acts_in_the_question_is_no_scope():
@@ -23,6 +27,7 @@ def test_a_country_that_only_acts_in_the_question_is_no_scope():
                    "smuggling?") == []
     assert _labels("Our prosecutors in Peru want bank records held in Chile: which article "
                    "covers the request?") == []
+    assert _labels("Can Malta's navy board a boat flying another State's flag?") == []
 
 
 def test_a_question_about_portugals_penal_code_is_refused_and_says_why(assistant):

@@ -1,6 +1,8 @@
 """Reading a question once: its asks. Questions written for these tests."""
 
-from assistant.question.query import split_parts
+import pytest
+
+from assistant.question.query import split_parts, without_asker
 
 
 def test_each_question_sentence_is_an_ask_and_fact_sentences_are_none():
@@ -31,3 +33,18 @@ def test_abbreviations_do_not_end_a_sentence_and_short_asks_are_no_parts():
                        ) == ("What does art. 8 para. 2 allow?",
                              "And what must the flag State answer?")
     assert split_parts("Is it trafficking? Why?") == ("Is it trafficking? Why?",)
+
+
+@pytest.mark.parametrize(("question", "searched"), [
+    ("I'm a labour inspector. Can a State let a victim stay?", "Can a State let a victim stay?"),
+    ("Case worker here: what support must a victim get?", "What support must a victim get?"),
+    ("Police trainer asking - when is a boat stateless?", "When is a boat stateless?"),
+    ("As a border guard, may I board a boat with no flag?", "May I board a boat with no flag?"),
+    # a sentence that also tells the facts is kept
+    ("I'm a judge hearing a case of a girl recruited online. Is consent relevant?",
+     "I'm a judge hearing a case of a girl recruited online. Is consent relevant?"),
+    ("Can a State refuse to extradite its own nationals?",
+     "Can a State refuse to extradite its own nationals?"),
+])
+def test_who_asks_is_not_searched_for(question, searched):
+    assert without_asker(question) == searched
