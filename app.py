@@ -260,7 +260,7 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         except EmptyIndexError:
             yield _problem(shown, question, INGEST_HELP, turns)
             return
-        except (QuestionError, IndexUnavailableError) as error:
+        except QuestionError as error:
             yield _problem(shown, question, str(error), turns)
             return
         turns.append(answer)
@@ -325,12 +325,18 @@ def build_app(assistant, feedback: FeedbackLog | None = None) -> gr.Blocks:
         return rate("helpful" if data.liked else "not helpful", comment, turns, index=turn)
 
     def list_documents() -> str:
-        return documents_html(assistant.documents()) + index_status_html(assistant)
+        try:
+            return documents_html(assistant.documents()) + index_status_html(assistant)
+        except IndexUnavailableError as error:
+            raise gr.Error(str(error)) from error
 
     def reload_index(request: gr.Request | None = None) -> tuple[str, str]:
         if not may_reload(settings, request.username if request else None):
             raise gr.Error("Only an administrator can reload the index (UNODC_ADMINS).")
-        assistant.reload()
+        try:
+            assistant.reload()
+        except IndexUnavailableError as error:  # the index loaded before stays in use
+            raise gr.Error(str(error)) from error
         return list_documents(), _banner(assistant)
 
     with gr.Blocks(title="UNODC trafficking and smuggling assistant",

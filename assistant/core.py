@@ -148,6 +148,10 @@ class Assistant:
         store = self.store
         try:
             records = store.records()
+        except Exception as error:
+            if self.settings.chroma_host and is_unreachable(error):
+                raise IndexUnavailableError(self.settings, type(error).__name__) from error
+            raise
         finally:
             store.release()
         return [

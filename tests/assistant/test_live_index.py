@@ -84,6 +84,8 @@ def test_a_stopped_chroma_server_leaves_answers_going_and_a_reload_is_a_clear_me
         loaded = assistant.loaded
         with pytest.raises(IndexUnavailableError, match="index server is not reachable"):
             assistant.reload()
+        with pytest.raises(IndexUnavailableError):
+            assistant.documents()
         assert assistant.loaded is loaded
         assert assistant.ask(INSPECTORS).citations[0].locator == "Assistance to workers"
         server.start()
