@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import zip_longest
 from threading import Lock
 
@@ -107,12 +109,8 @@ class Assistant:
         """Read the whole index; questions are then answered from this copy alone (an
         unreachable Chroma server is an `IndexUnavailableError`, and the copy in use stays)."""
         written_at = last_written(self.settings)
-        try:
+        with self._server_errors():
             retriever = Retriever(self.settings, self.store, self.embedder)
-        except Exception as error:
-            if self.settings.chroma_host and is_unreachable(error):
-                raise IndexUnavailableError(self.settings, type(error).__name__) from error
-            raise
         chunks = retriever.chunks
         return LoadedIndex(
             retriever=retriever, idf=_idf(retriever),
@@ -120,6 +118,16 @@ class Assistant:
                               instruments=_instrument_names(chunks)),
             latest_year=max((c.year for c in chunks if c.year), default=None),
             written_at=written_at)
+
+    @contextmanager
+    def _server_errors(self) -> Iterator[None]:
+        """A Chroma server that does not answer is an `IndexUnavailableError`."""
+        try:
+            yield
+        except Exception as error:
+            if self.settings.chroma_host and is_unreachable(error):
+                raise IndexUnavailableError(self.settings, type(error).__name__) from error
+            raise
 
     def index_changed(self) -> bool:
         """Whether the embedded index was written after this app read it, and the writing
@@ -147,11 +155,8 @@ class Assistant:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         store = self.store
         try:
-            records = store.records()
-        except Exception as error:
-            if self.settings.chroma_host and is_unreachable(error):
-                raise IndexUnavailableError(self.settings, type(error).__name__) from error
-            raise
+            with self._server_errors():
+                records = store.records()
         finally:
             store.release()
         return [
