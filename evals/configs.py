@@ -32,6 +32,8 @@ CONFIGS: dict[str, dict[str, object]] = {
                      "glossary": False},
     "no-glossary": {"glossary": False},
     "pooled": {"sentence_vectors": "pooled"},
+    "onnx": {"embedding_backend": "onnx"},
+    "onnx-int8": {"embedding_backend": "onnx-int8"},
 }
 
 CONFIG_DESCRIPTIONS = {
@@ -45,6 +47,8 @@ CONFIG_DESCRIPTIONS = {
     "no-glossary": "the product without the glossary's query expansion",
     "pooled": "the product with sentence vectors pooled from their chunk's forward pass "
               "(late chunking) instead of one encode per sentence: a faster ingest",
+    "onnx": "the product with the same model run by ONNX Runtime (fp32; its own index)",
+    "onnx-int8": "the product with the model run by ONNX Runtime, int8 weights (its own index)",
 }
 
 NONE_WORDS = {"none", "null", ""}
