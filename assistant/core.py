@@ -383,7 +383,7 @@ class Assistant:
         threshold = self.settings.translated_refusal_threshold
         if not query.translated or not threshold or not passages:
             return False
-        top = passages[:self.settings.ranking.evidence_passages]
+        top = passages[:self.settings.ranking.refusal_passages]
         if any(p.named for p in top):
             return False
         return max(p.scores.get("dense", 0.0) for p in top) < threshold
@@ -415,7 +415,7 @@ class Assistant:
     def _grounding_notices(self, query: Query, passages: list[Passage]) -> list[str]:
         """A question about a country's own law or figures, a body's report or a year is
         answered only from passages about it (assistant/question/grounding.py)."""
-        evidence = passages[:self.settings.ranking.evidence_passages]
+        evidence = passages[:self.settings.ranking.refusal_passages]
         notices = []
         if asks_for_a_contact(query.text) and not any(gives_a_contact(p.chunk.text)
                                                       for p in evidence):

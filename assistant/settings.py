@@ -51,6 +51,10 @@ class Ranking(BaseModel):
     # (idf-weighted) words in the sentence, a prior per rank of its passage, a bonus for the
     # provision the question named, and how far below the best sentence a quoted one may score
     evidence_passages: int = Field(default=4, ge=1, le=10)
+    # the top passages that decide a refusal: a scoped question is answered only when one of
+    # them is about its country, body or year, and a translated question only when one is
+    # close to its terms (more passages would find the scope or the closeness by chance)
+    refusal_passages: int = Field(default=3, ge=1, le=10)
     sentence_overlap: float = 0.35
     sentence_rank_prior: float = 0.04
     sentence_lookup: float = 0.25
