@@ -200,13 +200,19 @@ NAME_STOP = _word_set(
 DATED_RE = re.compile(
     r"\b(?:made|manufactured|built|produced|assembled|constructed|born|dated|dating)\s+"
     r"(?:(?:in|from|back to|before|after|around|about|circa|c\.)\s+)?(?:the\s+)?"
-    r"((?:19|20)\d\d)(?:s\b)?", re.IGNORECASE)
+    r"(1[5-9]\d\d|20\d\d)(?:s\b)?", re.IGNORECASE)
+# a decade a thing of the facts is "from" or "of": "a rifle from the 1880s", "boats of the 1970s"
+DECADE_RE = re.compile(r"\b(?:from|of)\s+the\s+(1[5-9]\d0|20\d0)s\b", re.IGNORECASE)
+# everyday abbreviations, which name no body or document: "she has no ID", "the CCTV footage"
+EVERYDAY_ABBREVIATIONS = _word_set(
+    "ID IDs TV SMS GPS DNA CCTV USB IT HR CEO PDF OK AM PM PIN ATM VIP FAQ SIM IQ ICU")
 
 
 def without_settings(question: str) -> str:
     """The question without the places it only sets the facts in (see SETTING_RE) and the
     years that only date a thing of the facts (DATED_RE)."""
-    question = DATED_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
+    for dated in (DATED_RE, DECADE_RE):
+        question = dated.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
     if about_a_place(question):
         return question
     return SETTING_RE.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], question)
@@ -303,11 +309,14 @@ def _name_after(text: str, most: int = 8) -> list[str]:
     return words
 
 
-def names_a_source(question: str, name: str) -> bool:
+def names_a_source(question: str, name: str, asks_an_instrument: bool = False) -> bool:
     """Whether `name`, as the question uses it, names a source of rules or information. A
     body ("the Ministry of Justice", "the Committee") is one where the question asks what it
     says, decided or found, or names its document; as an actor of the facts ("the Ministry of
-    Justice has to decide which office ...") it is a detail like a town."""
+    Justice has to decide which office ...") it is a detail like a town. An acronym is a source
+    unless the question asks what an indexed instrument says (`asks_an_instrument`: "NAPTIP is
+    rewriting its guidelines: what does the trafficking protocol say?"), where only a source's
+    position ("according to NAPTIP", "what does NAPTIP recommend") makes it one."""
     if name.isdigit() or IDENTIFIER_RE.fullmatch(name) or CASE_RE.fullmatch(name):
         return True
     words = [w.lower() for w in name.split()]
@@ -323,7 +332,8 @@ def names_a_source(question: str, name: str) -> bool:
             return True
         if body and _document_follows(after):  # "the State Department's 2024 ... Report"
             return True
-        if not body and _is_acronym(name) and not (following and following[0] in ACTOR_NOUNS):
+        if (not body and _is_acronym(name) and not asks_an_instrument
+                and not (following and following[0] in ACTOR_NOUNS)):
             return True
         if re.search(r"according to\s+(?:the\s+)?$", before, re.I) or (
                 SOURCE_BEFORE_RE.search(before) and SOURCE_VERB_RE.match(after)):
@@ -417,6 +427,7 @@ class Coverage:
         `sentence=False`: the English terms read from another language, where a place keeps
         its own language's name ("Canarias", "Bruxelles") and words of different phrases stand
         side by side: only sources, years and document numbers count."""
+        asks_an_instrument = bool(instruments_named(question))
         question = without_instrument_names(question)
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
@@ -437,10 +448,11 @@ class Coverage:
             # known words that never stand together: a name only with a head ("Modern
             # Slavery Act"); "the NGOs UNODC surveyed" is two names side by side
             if (any(part not in self.words for part in _normal(name).split())
-                    or names_a_source(question, name)):
+                    or names_a_source(question, name, asks_an_instrument)):
                 unknown.append(name)
         if not (sentence and about_a_place(question)):
-            unknown = [name for name in unknown if names_a_source(question, name)]
+            unknown = [name for name in unknown
+                       if names_a_source(question, name, asks_an_instrument)]
         return list(dict.fromkeys([*cases, *unknown]))
 
     @staticmethod
@@ -451,7 +463,7 @@ class Coverage:
         for match in WORD_RE.finditer(question):
             word = re.sub(r"['\u2019]s$", "", match.group(0))
             word = re.sub(r"-(?:based|born|led|run|flagged|registered)$", "", word)
-            if word.lower() in QUESTION_WORDS:
+            if word.lower() in QUESTION_WORDS or word in EVERYDAY_ABBREVIATIONS:
                 continue
             first = match.start() in starts
             if word.isdigit() or (word.isupper() and len(word) > 1) or (

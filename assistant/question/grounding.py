@@ -112,6 +112,10 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
                         after, re.I)
         owned = re.search(rf"\b{OWNED}\s+(?:\w+\s+){{0,3}}?(?:of|in|under|by|for|from)\s+"
                           r"(?:the\s+)?$", before, re.I)
+        # "a man serving a prison sentence in Uganda": a person's sentence is a fact of the case
+        owned = owned and not re.search(r"\bserv\w*\s+(?:a|an|his|her|their|the)\s+(?:\w+\s+)?"
+                                        r"sentences?\s+(?:\w+\s+){0,3}?(?:in|under|by|from)\s+"
+                                        r"(?:the\s+)?$", before, re.I)
         # a question read from French or Spanish keeps their order: "loi américaine" is
         # "law American"
         follows = re.search(rf"\b{OWNED}\s+$", before, re.I)

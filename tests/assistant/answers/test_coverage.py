@@ -184,3 +184,21 @@ def test_a_language_beside_an_instrument_in_translated_terms_names_no_instrument
                                       "interpreter rights", sentence=False) == []
     assert corpus.unknown_instruments("victims Council Europe Convention rights",
                                       sentence=False) == ["Council Europe Convention"]
+
+
+def test_a_decade_that_dates_a_thing_and_an_everyday_abbreviation_are_details():
+    corpus = Coverage(["Each State Party shall mark firearms and assist victims."],
+                      instruments=["Firearms Protocol", "TIP Protocol"])
+    assert corpus.unknown_names("Is a musket from the 1850s covered by the firearms "
+                                "protocol?") == []
+    assert corpus.unknown_names("The girl has no ID or passport. What does the trafficking "
+                                "protocol say about getting her home?") == []
+
+
+def test_an_acronym_acting_in_the_facts_of_a_question_about_an_instrument_is_a_detail():
+    corpus = Coverage(["Each State Party shall assist victims of trafficking in persons."],
+                      instruments=["TIP Protocol"])
+    assert corpus.unknown_names("KASPA in Ghana is updating its rules for shelters. What does "
+                                "the trafficking protocol require for child victims?") == []
+    assert corpus.unknown_names("What does KASPA recommend on shelters?") == ["KASPA"]
+    assert corpus.unknown_names("According to KASPA, how many shelters are there?") == ["KASPA"]

@@ -28,6 +28,9 @@ def test_a_country_that_only_acts_in_the_question_is_no_scope():
     assert _labels("Our prosecutors in Peru want bank records held in Chile: which article "
                    "covers the request?") == []
     assert _labels("Can Malta's navy board a boat flying another State's flag?") == []
+    assert _labels("A court in Lima wants a man serving a jail sentence in Chile to testify. "
+                   "Can he be moved?") == []
+    assert _labels("What sentences in Chile do traffickers get?") == ["Chile"]
 
 
 def test_a_question_about_portugals_penal_code_is_refused_and_says_why(assistant):
