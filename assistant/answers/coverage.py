@@ -241,21 +241,27 @@ def _words_after(question: str, end: int, n: int = 2) -> list[str]:
     return [w.lower() for w in re.findall(r"[A-Za-z]+", question[end:end + 40])[:n]]
 
 
-def _name_before(text: str, most: int = 4) -> tuple[list[str], str | None]:
+def _name_before(text: str, most: int = 4, caseless: bool = False,
+                 ) -> tuple[list[str], str | None]:
     """The words of an instrument's name before its kind and the word before them: "under the
     ILO's 2014" gives (["ILO's", "2014"], "the"), "the Council of Europe" (["Council", "of",
-    "Europe"], "the"), "without a special" (["special"], "a")."""
+    "Europe"], "the"), "without a special" (["special"], "a"). `caseless`: a question typed
+    without capitals, where "of" joins any two words of a name ("the council of europe")."""
     words = text.split()[-(most + 2):]
     kept: list[str] = []
     for i in range(len(words) - 1, -1, -1):
         word = words[i].strip(",;:")
-        if word != words[i] or len(kept) == most:
+        if word != words[i]:
             return kept, None
-        if word.lower() == "of" and i > 0 and words[i - 1][:1].isupper() and kept:
+        joins = i > 0 and (words[i - 1][:1].isupper()
+                           or (caseless and words[i - 1].lower() not in NAME_STOP))
+        if word.lower() == "of" and joins and kept and len(kept) < most:
             kept.insert(0, word)
             continue
         if word.lower() in NAME_STOP or not re.fullmatch(r"[\w'\u2019-]+", word):
             return kept, word.lower()
+        if len(kept) == most:
+            return kept, None
         kept.insert(0, word)
     return kept, None
 
@@ -387,7 +393,8 @@ class Coverage:
         for head in INSTRUMENT_HEAD_RE.finditer(question):
             if head.start() < covered:  # "the Protocol to the Forced Labour Convention"
                 continue
-            before, determiner = _name_before(question[:head.start()])
+            before, determiner = _name_before(question[:head.start()],
+                                              caseless=question == question.lower())
             if determiner not in DEFINITE or not sentence:  # "... prosecuted due Smuggling
                 before = _capitalised_run(before)  # of Migrants Protocol": the name alone
             if not sentence:  # terms side by side: "victims French English protocol rights"

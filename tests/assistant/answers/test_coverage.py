@@ -202,3 +202,13 @@ def test_an_acronym_acting_in_the_facts_of_a_question_about_an_instrument_is_a_d
                                 "the trafficking protocol require for child victims?") == []
     assert corpus.unknown_names("What does KASPA recommend on shelters?") == ["KASPA"]
     assert corpus.unknown_names("According to KASPA, how many shelters are there?") == ["KASPA"]
+
+
+def test_a_question_typed_without_capitals_still_names_an_instrument():
+    corpus = Coverage(["Each State Party shall assist victims of trafficking in persons."],
+                      instruments=["TIP Protocol", "SOM Protocol"])
+    assert corpus.unknown_instruments("what rights do victims have under the council of europe "
+                                      "anti-trafficking convention") == [
+        "council of europe anti-trafficking convention"]
+    assert corpus.unknown_instruments("what does the smuggling of migrants protocol say "
+                                      "about boats") == []
