@@ -1,9 +1,11 @@
 """Chroma access: embedded persistent folder by default, a server when CHROMA_HOST is set.
 
-Two collections per index: the chunks (named by the settings hash, so a change of model or
-chunking never mixes indexes) and a small registry of fully ingested documents, written only
-after all of a document's chunks are stored: that record is what makes an interrupted ingest
-resumable and an unchanged file skippable without loading the model.
+Three collections per index: the chunks (named by the settings hash, so a change of model or
+chunking never mixes indexes), their quotable sentences, and a small registry of fully ingested
+documents, written only after all of a document's chunks are stored: that record is what makes
+an interrupted ingest resumable and an unchanged file skippable without loading the model.
+Chroma stores; it does not search: the app reads every vector once and searches its own copies
+(`assistant.retrieval.search.Retriever`).
 """
 
 from __future__ import annotations
