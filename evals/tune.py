@@ -142,9 +142,11 @@ def tune(questions_path: Path | list[Path], name: str, values: list, k: int = 5,
         metrics["citation_precision"] = citation_precision(questions_, results)
         return metrics
 
-    def score(value: object, indexes: list[int]) -> float:
+    def scores(indexes: list[int], among: list = values) -> dict:
+        """Each value's objective on these questions, floored against the value in use's
+        retrieval on the same questions."""
         reference = metrics_of(current, indexes).get("hit@5") if current in per_value else None
-        return objective(metrics_of(value, indexes), reference)
+        return {v: objective(metrics_of(v, indexes), reference) for v in among}
 
     picks, held = [], []
     # a question and its translations fall in one fold: none is scored on what its twin tuned
@@ -152,13 +154,14 @@ def tune(questions_path: Path | list[Path], name: str, values: list, k: int = 5,
     for group_fold in folds_of(len(groups), k):
         chosen = {groups[i] for i in group_fold}
         fold = [i for i, q in enumerate(questions) if group_of(q.id) in chosen]
-        rest = [i for i in range(len(questions)) if i not in set(fold)]
+        in_fold = set(fold)
+        rest = [i for i in range(len(questions)) if i not in in_fold]
+        on_rest = scores(rest)
         # a tie keeps the value in use: no change without evidence for it
-        best = max(values, key=lambda v: (round(score(v, rest), 9), v == current))
+        best = max(values, key=lambda v: (round(on_rest[v], 9), v == current))
         picks.append(best)
-        held.append(score(best, fold))
-    everything = list(range(len(questions)))
-    return TuneResult(name, values, picks, held, {v: score(v, everything) for v in values})
+        held.append(scores(fold, [best])[best])
+    return TuneResult(name, values, picks, held, scores(list(range(len(questions)))))
 
 
 def parse_values(text: str) -> list:
