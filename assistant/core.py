@@ -273,7 +273,7 @@ class Assistant:
             None if own_vector is None else (language, own_vector))
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices
-                                      or self._weak_translation(query, passages)):
+                                      or self._far_from_every_passage(query, passages)):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
         chosen = self._cut(self._choose(resolved, sentences), passages)
@@ -377,11 +377,13 @@ class Assistant:
                           notices=notices, **base)
         return self._quoted(query, chosen, mode, base)
 
-    def _weak_translation(self, query: Query, passages: list[Passage]) -> bool:
-        """A question read from another language whose best passages are, as wholes, far from
-        its terms (a named provision is never weak)."""
-        threshold = self.settings.translated_refusal_threshold
-        if not query.translated or not threshold or not passages:
+    def _far_from_every_passage(self, query: Query, passages: list[Passage]) -> bool:
+        """A question whose best passages are, as wholes, far from it (a named provision is
+        never far): read from another language, its terms are a bag of words some sentence
+        can match; in English, a question of another field can share a sentence's words."""
+        threshold = (self.settings.translated_refusal_threshold if query.translated
+                     else self.settings.distant_refusal_threshold)
+        if not threshold or not passages:
             return False
         top = passages[:self.settings.ranking.refusal_passages]
         if any(p.named for p in top):
@@ -421,7 +423,8 @@ class Assistant:
                                                       for p in evidence):
             notices.append(message("no_contact", query.language))
         missing = ungrounded(query.text, evidence, sentence=not query.translated,
-                             window=self.settings.ranking.terms_window)
+                             window=self.settings.ranking.terms_window,
+                             clauses=query.translation.clauses if query.translation else ())
         if missing:
             names = ", ".join(scope.label for scope in missing)
             notices.append(message("not_covered", query.language, names=names))

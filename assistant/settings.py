@@ -147,6 +147,10 @@ class Settings(BaseSettings):
     # a question read from another language (its English terms, a bag of words that can match
     # some sentence of anything) must also have a passage this similar as a whole
     translated_refusal_threshold: float = Field(default=0.3, ge=0.0, le=1.0)
+    # an English question, too, is refused when none of its best passages is this similar to
+    # it as a whole (a question from another field whose words some sentence shares: "a meal
+    # plan for a family" and a survivor's account of buying food); 0 turns it off
+    distant_refusal_threshold: float = Field(default=0.0, ge=0.0, le=1.0)
     max_answer_sentences: int = Field(default=4, ge=1, le=20)
     max_question_chars: int = Field(default=2000, ge=10)
     llm: str | None = None  # "ollama:llama3.1" or "openai:<model>"
@@ -230,6 +234,8 @@ class Settings(BaseSettings):
             "refusal": self.refusal,
             "refusal_threshold": self.refusal_threshold,
             "translated_refusal_threshold": self.translated_refusal_threshold,
+            **({"distant_refusal_threshold": self.distant_refusal_threshold}
+               if self.distant_refusal_threshold else {}),
             "llm": self.llm,
             "candidates": self.candidates,
             "k": self.k,

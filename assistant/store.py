@@ -18,6 +18,7 @@ from pathlib import Path
 from threading import Lock
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
@@ -26,6 +27,7 @@ from assistant.models import Chunk
 from assistant.settings import Settings
 
 PAGE = 2000  # rows per Chroma get() call; keeps memory flat on big indexes
+Vectors = np.ndarray | list[list[float]]  # Chroma takes either; an array skips a copy to floats
 
 
 def open_client(settings: Settings) -> ClientAPI:
@@ -116,7 +118,7 @@ class Store:
         result = self.chunks.get(where={"doc_id": doc_id}, include=[])
         return set(result["ids"])
 
-    def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], sha256: str) -> None:
+    def add_chunks(self, chunks: list[Chunk], embeddings: Vectors, sha256: str) -> None:
         self.chunks.upsert(
             ids=[c.id for c in chunks],
             embeddings=embeddings,
@@ -145,7 +147,7 @@ class Store:
 
     # sentences: each quotable sentence of a chunk, embedded on its own
     def add_sentences(self, rows: list[tuple[str, str, int, int]],
-                      embeddings: list[list[float]]) -> None:
+                      embeddings: Vectors) -> None:
         """rows: (chunk id, doc id, start, end) of each sentence in its chunk's text."""
         for start in range(0, len(rows), PAGE):
             part = rows[start:start + PAGE]

@@ -3,10 +3,10 @@
 For each config (`default`, `baseline`) and size, a child process (so that peak RSS and
 memory are its own) ingests the replicated corpus into a fresh data folder under a temporary
 directory, measures real ingest (no embedding is reused between copies), re-ingests it
-unchanged, encodes the distinct chunk texts again with the bare model (the raw encode
-throughput the ingest is compared with), then times retrieval and full answers over the dev
-questions with one Assistant. The table and a latency plot go between markers in
-docs/benchmarks.md; the rest of that file is kept.
+unchanged, times the bare model on the texts the ingest embeds before and after the ingest
+(the raw encode throughput the ingest is compared with), then times retrieval and full
+answers over the dev questions with one Assistant. The table and a latency plot go between
+markers in docs/benchmarks.md; the rest of that file is kept.
 """
 
 from __future__ import annotations
@@ -87,30 +87,26 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
               questions_path: Path) -> dict:
     """All measurements of one config at one corpus size (run in its own process)."""
     from assistant.core import Assistant
+    from assistant.embeddings import Embedder
     from ingest.pipeline import ingest_sources
 
     settings = build_settings(config, [f"data_dir={data_dir}", "chroma_host=none"])
     sources = replicated_sources(corpus_dirs, size)
+    # The bare model gets the texts the ingest embeds for the first copy, each distinct text
+    # of a document once (as the ingest dedupes), and its seconds count `size` times. It runs
+    # before and after the ingest and the mean is taken: this machine's speed drifts by a
+    # fifth within minutes, and the ingest lies between the two.
+    texts, sentences = embedded_texts(settings, sources[:len(sources) // size])
+    embedder = Embedder(settings)
+    before = time_encodes(embedder, texts, sentences)
     ingest = ingest_sources(settings, sources)
     if ingest.problems:
         raise BenchError("; ".join(f"{p.path}: {p.reason}" for p in ingest.problems))
     reingest = ingest_sources(settings, sources)
+    after = time_encodes(embedder, texts, sentences)
+    encode_seconds, sentence_seconds = ((b + a) / 2 for b, a in zip(before, after, strict=True))
+    del embedder
     assistant = Assistant(settings)
-    # The bare model gets the texts the ingest embeds for the first copy, each distinct text
-    # of a document once (as the ingest dedupes), and its seconds count `size` times.
-    first_copy = {s.document.id for s in sources[:len(sources) // size]}
-    chunks = [c for c in assistant.retriever.chunks if c.doc_id in first_copy]
-    texts = _distinct_per_document((c.doc_id, c.index_text()) for c in chunks)
-    began = time.perf_counter()
-    assistant.embedder.encode(texts)
-    encode_seconds = time.perf_counter() - began
-    # The ingest also embeds each chunk's sentences: time the bare model on those too, so the
-    # ratio of like for like (all the texts the ingest embeds) is reported beside it.
-    encoded = settings.sentence_vectors == "encoded"  # pooled sentences need no pass of their own
-    sentences = _distinct_per_document(_sentence_texts(assistant, first_copy)) if encoded else []
-    began = time.perf_counter()
-    assistant.embedder.encode(sentences)
-    sentence_seconds = time.perf_counter() - began
     latency = time_questions(assistant, questions_path)
     chunks_per_s = ingest.chunks_added / ingest.seconds if ingest.seconds else 0.0
     encode_per_s = len(texts) / encode_seconds if encode_seconds else 0.0
@@ -120,14 +116,47 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
         "chunks_per_s": chunks_per_s, "encode_chunks_per_s": encode_per_s,
         "ingest_vs_encode": chunks_per_s / encode_per_s if encode_per_s else None,
         "ingest_vs_encode_all": (_like_for_like(ingest, encode_seconds + sentence_seconds, size)
-                                 if encoded else None),
+                                 if sentences else None),
         "reingest_s": reingest.seconds, **latency,
         "ingest_read_s": ingest.read_seconds, "ingest_model_s": ingest.model_seconds,
         "ingest_embed_s": ingest.embed_seconds, "ingest_store_s": ingest.store_seconds,
         "encode_s": encode_seconds, "encode_sentences_s": sentence_seconds,
+        "encode_before_after_s": [sum(before), sum(after)],
         "answer_mode": settings.answer_mode, "peak_rss_mib": peak_rss_mib(),
         "settings_hash": settings.settings_hash(), "date": date.today().isoformat(),
     }
+
+
+def embedded_texts(settings, sources: Sequence) -> tuple[list[str], list[str]]:
+    """The distinct chunk texts and sentence texts of each document, as a fresh ingest embeds
+    them (the sentences only where they have vectors of their own)."""
+    from assistant.text.sentences import quotable_spans, span_embedding_text
+    from ingest.prepare import prepare_file
+
+    chunk_texts, sentence_texts = [], []
+    encoded = settings.sentence_vectors == "encoded"  # pooled sentences need no pass of their own
+    for source in sources:
+        prepared = prepare_file(source, settings, file_metadata=False)
+        if prepared.problem:
+            raise BenchError(f"{source.path}: {prepared.problem}")
+        doc_id = prepared.document.id
+        chunk_texts += _distinct_per_document((doc_id, c.index_text()) for c in prepared.chunks)
+        if encoded and settings.chunking == "structure":
+            sentence_texts += _distinct_per_document(
+                (doc_id, span_embedding_text(c.text, span))
+                for c in prepared.chunks for span in quotable_spans(c.text))
+    return chunk_texts, sentence_texts
+
+
+def time_encodes(embedder, texts: list[str], sentences: list[str]) -> tuple[float, float]:
+    """Seconds of the bare model on the chunk texts, then on the sentence texts."""
+    seconds = []
+    for batch in (texts, sentences):
+        began = time.perf_counter()
+        if batch:
+            embedder.encode(batch)
+        seconds.append(time.perf_counter() - began)
+    return seconds[0], seconds[1]
 
 
 def time_questions(assistant, questions_path: Path) -> dict:

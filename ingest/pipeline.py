@@ -350,11 +350,11 @@ class Ingestor:
         else:
             chunk_vectors, sentence_vectors = self._embed_apart(chunks, spans, report)
         if rows:
-            self.store.add_sentences(rows, sentence_vectors.tolist())
+            self.store.add_sentences(rows, sentence_vectors)
             report.sentences_added += len(rows)
         for doc_id, indices in _by_document(chunks).items():
             self.store.add_chunks([chunks[i] for i in indices],
-                                  chunk_vectors[indices].tolist(), sha256[doc_id])
+                                  chunk_vectors[indices], sha256[doc_id])
         report.chunks_added += len(chunks)
 
     def _embed_apart(self, chunks: list[Chunk], spans: list[list[tuple[int, int]]],

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from difflib import get_close_matches
 
 from assistant.question.grounding import COUNT, place_pattern
+from assistant.question.query import ROLE
 from assistant.text.references import (
     INSTRUMENT_ALIASES,
     instruments_named,
@@ -37,6 +38,21 @@ CONTACT_RE = re.compile(
     r"\b((?:tele)?phone numbers?|hotlines?|helplines?|contact (?:details|information)|"
     r"e-?mail address|postal address|street address|website address|web address|"
     r"number (?:to call|of the hotline)|whom? (?:can|should) I call)\b", re.IGNORECASE)
+# A hotline that is no request for one: where the asker works ("from a child protection
+# hotline", "I volunteer on a helpline"), or hotlines as a topic ("what did the NGOs say
+# about (1) hotlines").
+NOT_A_REQUEST_RE = re.compile(
+    r"\b(?:from|at|on|with|for|run|runs|running|staff|staffing|work(?:s|ing)? (?:at|on|for)|"
+    r"volunteer(?:s|ing)? (?:at|on|for))\s+(?:an?|the|our|my)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:hotline|helpline)s?\b"
+    r"|\b(?:about|regarding|concerning)\s+(?:\(\w\)\s*)?(?:[\w'-]+\s+){0,2}?"
+    r"(?:hotlines|helplines)\b", re.IGNORECASE)
+# Where the asker works, in the opening ("Analyst at Europol in The Hague, ...", "I work for
+# Caritas."): who asks, a detail like a town
+WORKPLACE_RE = re.compile(
+    r"^(?i:(?:[\w'-]+\s+){0,4}?" + ROLE + r"|I\s+work|I'm|I\s+am|we\s+work|we're|we\s+are)"
+    r"\s+(?i:at|with|for|from)\s+(?:the\s+)?"
+    r"(?P<name>[A-Z][\w'\u2019&-]*(?:\s+(?:of\s+)?[A-Z][\w'\u2019&-]*)*)")
 # what a passage holds when it gives a way to reach someone
 REACHABLE_RE = re.compile(r"\+?\d[\d\s().-]{6,}\d|https?://|www\.|\b[\w.-]+@[\w.-]+\.\w+")
 WORD_RE = re.compile(r"[A-Za-z][\w'/-]*|\d{4}")
@@ -205,7 +221,7 @@ DATED_RE = re.compile(
 DECADE_RE = re.compile(r"\b(?:from|of)\s+the\s+(1[5-9]\d0|20\d0)s\b", re.IGNORECASE)
 # everyday abbreviations, which name no body or document: "she has no ID", "the CCTV footage"
 EVERYDAY_ABBREVIATIONS = _word_set(
-    "ID IDs TV SMS GPS DNA CCTV USB IT HR CEO PDF OK AM PM PIN ATM VIP FAQ SIM IQ ICU")
+    "ID IDs TV SMS GPS DNA CCTV USB IT HR CEO PDF OK AM PM PIN ATM VIP FAQ SIM IQ ICU HQ")
 
 
 def without_settings(question: str) -> str:
@@ -325,6 +341,10 @@ def names_a_source(question: str, name: str, asks_an_instrument: bool = False) -
     position ("according to NAPTIP", "what does NAPTIP recommend") makes it one."""
     if name.isdigit() or IDENTIFIER_RE.fullmatch(name) or CASE_RE.fullmatch(name):
         return True
+    # "Mexico's foreign ministry (SRE)": an acronym in brackets after a name abbreviates it;
+    # the name it follows is what is judged
+    if _is_acronym(name) and re.search(rf"\w\s*\(\s*{re.escape(name)}\s*\)", question):
+        return False
     words = [w.lower() for w in name.split()]
     if len(words) > 1 and any(w in DOCUMENT_HEADS for w in words):  # "Modern Slavery Act"
         return True
@@ -333,6 +353,7 @@ def names_a_source(question: str, name: str, asks_an_instrument: bool = False) -
         return False
     for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", question):
         before, after = question[:match.start()], question[match.end():]
+        after = re.sub(r"^\s*\([A-Z0-9&-]{2,}\)", "", after)  # its own acronym, in brackets
         following = [w for w in _words_after(question, match.end()) if not w.isdigit()][:1]
         if following and following[0] in DOCUMENT_HEADS:  # "the Generation 30 study"
             return True
@@ -435,7 +456,7 @@ class Coverage:
         its own language's name ("Canarias", "Bruxelles") and words of different phrases stand
         side by side: only sources, years and document numbers count."""
         asks_an_instrument = bool(instruments_named(question))
-        question = without_instrument_names(question)
+        question = without_workplace(without_instrument_names(question))
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
         # "the Generation 30 study": a numbered name of a document is one name
@@ -481,8 +502,11 @@ class Coverage:
     @staticmethod
     def _names(question: str) -> list[str]:
         names: list[str] = []
-        for match in NAME_RE.finditer(question):
-            words = re.sub(r"'s\b", "", match.group(1)).split()
+        # a possessive ends a name: "the Global Report's Africa chapter" is two
+        parts = (part for match in NAME_RE.finditer(question)
+                 for part in re.split(r"['\u2019]s\b", match.group(1)))
+        for part in parts:
+            words = part.split()
             while words and words[0].lower() in QUESTION_WORDS:
                 words = words[1:]
             if len(words) < 2 or instruments_named(" ".join(words), strong_only=False):
@@ -491,6 +515,13 @@ class Coverage:
                 continue
             names.append(" ".join(words))
         return names
+
+
+def without_workplace(question: str) -> str:
+    match = WORKPLACE_RE.match(question)
+    if not match:
+        return question
+    return f"{question[:match.start('name')]} {question[match.end('name'):]}"
 
 
 def asks_for_current_state(question: str) -> bool:
@@ -502,7 +533,7 @@ def asks_for_current_state(question: str) -> bool:
 def asks_for_a_contact(question: str) -> bool:
     """"Which number should I call?", "an NGO's address in Bogotá": documents of law and
     research name no one to call, so only a passage that gives one can answer."""
-    return bool(CONTACT_RE.search(question))
+    return bool(CONTACT_RE.search(NOT_A_REQUEST_RE.sub(" ", question)))
 
 
 def gives_a_contact(text: str) -> bool:

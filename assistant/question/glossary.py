@@ -13,6 +13,8 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+# the alternative a question sets against what it asks, up to the end of its clause
+CONTRAST_RE = re.compile(r"\b(?:rather than|instead of)\b[^.?!;,]*", re.IGNORECASE)
 GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary.toml"
 
 
@@ -23,6 +25,9 @@ def glossary(path: str = str(GLOSSARY_PATH)) -> tuple[tuple[re.Pattern[str], str
 
 
 def expand(question: str) -> str:
-    """The question followed by the legal terms of the everyday phrases it uses."""
-    extra = [terms for pattern, terms in glossary() if pattern.search(question)]
+    """The question followed by the legal terms of the everyday phrases it uses, except those
+    of the alternative it sets against what it asks: "can she stay rather than be deported?"
+    asks about staying, not about deportation (the search still reads every word)."""
+    read = CONTRAST_RE.sub(" ", question)
+    extra = [terms for pattern, terms in glossary() if pattern.search(read)]
     return f"{question} {' '.join(extra)}" if extra else question

@@ -16,6 +16,7 @@ year, and figures of another place or year do not answer it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -46,7 +47,15 @@ LAW_RE = re.compile(
     re.IGNORECASE,
 )
 YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
-NAME = r"(?:[A-Z][\w'\u2019.-]*(?:\s+(?:of\s+|and\s+)?[A-Z][\w'\u2019.-]*)*)"
+PERIOD = re.compile(r"\b(?:in|during|since|throughout)\s+(19[5-9]\d|20\d\d)\b", re.IGNORECASE)
+# who wrote the documents themselves: "UNODC's 2024 report" is one of them
+PUBLISHERS = frozenset({"UNODC", "United Nations Office on Drugs and Crime", "UN",
+                        "United Nations"})
+# a capitalised name; a question's first word ("Does UNODC's report ...") is none of it
+ASKING = (r"(?:Does|Do|Did|Is|Are|Was|Were|Has|Have|Had|Can|Could|Will|Would|Should|May|Might|"
+          r"Must|Shall|What|Which|Who|Whom|Whose|How|When|Where|Why|According|Under|In)\b")
+NAME = (r"(?:(?!" + ASKING + r")[A-Z][\w'\u2019.-]*"
+        r"(?:\s+(?:of\s+|and\s+)?[A-Z][\w'\u2019.-]*)*)")
 
 
 @dataclass(frozen=True)
@@ -96,13 +105,15 @@ def _aliases(country: str) -> tuple[str, ...]:
     return tuple(sorted({name for name, c in places().items() if c == country} | {country}))
 
 
-def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]:
+def scopes(question: str, sentence: bool = True, window: int = 5,
+           counting: bool | None = None) -> list[Scope]:
     """What the question is about, beyond the instruments' rules. `sentence=False`: the
     English terms read from a question in another language, in its word order ("penalties law
     protection victims American"), where a law or penalty up to `window` terms from a country
-    is that country's."""
+    is that country's. `counting`: whether the whole question asks for a count, when this is
+    one clause of it."""
     found: list[Scope] = []
-    counting = bool(COUNT.search(question))
+    counting = bool(COUNT.search(question)) if counting is None else counting
     for match in place_pattern().finditer(question):
         name = match.group(1)
         before = question[max(0, match.start() - 60):match.start()]
@@ -137,11 +148,12 @@ def scopes(question: str, sentence: bool = True, window: int = 5) -> list[Scope]
     # "the ILO's 2022 Global Estimates", "the Ministry's most recent annual report"
     for match in re.finditer(rf"\b({NAME})['\u2019]s\s+(?:\w+\s+){{0,3}}?(?i:{OWNED})\b",
                              question):
-        if not place_pattern().fullmatch(match.group(1)):
+        if not place_pattern().fullmatch(match.group(1)) and match.group(1) not in PUBLISHERS:
             found.append(Scope(label=match.group(1), names=(match.group(1),)))
-    if counting:
-        for year in dict.fromkeys(YEAR.findall(question)):
-            found.append(Scope(label=year, names=(year,)))
+    # a count is of a year it names; what happened "in 2021" is of that year too
+    years = YEAR.findall(question) if counting else PERIOD.findall(question)
+    for year in dict.fromkeys(years):
+        found.append(Scope(label=year, names=(year,)))
     unique: dict[str, Scope] = {}
     for scope in found:
         unique.setdefault(scope.label, scope)
@@ -155,16 +167,32 @@ def mentions(passage: Passage, scope: Scope) -> bool:
 
 
 def ungrounded(question: str, evidence: list[Passage], sentence: bool = True,
-               window: int = 5) -> list[Scope]:
+               window: int = 5, clauses: Sequence[str] = ()) -> list[Scope]:
     """The scopes of the question that no passage of the evidence is about. A count about a
     place in a year ("convictions in Brazil in 2023") needs one passage about all of them:
-    Brazil in one passage and 2023 in another is no answer."""
-    found = scopes(question, sentence, window)
+    Brazil in one passage and 2023 in another is no answer. `clauses`: the terms read from
+    each sentence of a question in another language, searched apart (see Translation)."""
+    found = clause_scopes(question, clauses, sentence, window)
     missing = [s for s in found if not any(mentions(p, s) for p in evidence)]
     if (not missing and len(found) > 1 and COUNT.search(question)
             and not any(all(mentions(p, s) for s in found) for p in evidence)):
         return found
     return missing
+
+
+def clause_scopes(question: str, clauses: Sequence[str], sentence: bool = True,
+                  window: int = 5) -> list[Scope]:
+    """The scopes of each clause, found apart: a country in a sentence that only sets the
+    scene ("for a training in Senegal:") does not own the report the next sentence asks about.
+    A count still makes any place of the question its scope."""
+    if len(clauses) < 2:
+        return scopes(question, sentence, window)
+    counting = bool(COUNT.search(question))
+    unique: dict[str, Scope] = {}
+    for clause in clauses:
+        for scope in scopes(clause, sentence, window, counting):
+            unique.setdefault(scope.label, scope)
+    return list(unique.values())
 
 
 def as_any_state(question: str) -> str:

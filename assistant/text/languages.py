@@ -289,6 +289,10 @@ class Translation:
     keywords: str  # the English terms and every word of the question (BM25)
     matched: list[tuple[str, str]] = field(default_factory=list)  # (question's words, English)
     unmatched: list[str] = field(default_factory=list)
+    # the English terms of each sentence or colon-ended clause, apart: the terms of a whole
+    # question run on without punctuation, so what lies near a word in `english` may belong
+    # to another sentence ("Pour une formation au Sénégal : que dit le Rapport mondial…")
+    clauses: list[str] = field(default_factory=list)
 
     @property
     def read_share(self) -> float:
@@ -318,6 +322,14 @@ def function_words(language: str) -> frozenset[str]:
     return frozenset(w.lower() for w in stopwordsiso.stopwords(language))
 
 
+# where a sentence or a clause that a colon ends stops: a question or exclamation mark (and
+# their Chinese and Arabic forms), a colon or semicolon, or a full stop before a capital
+# (not "art. 5"), a Spanish question's opening mark kept with its sentence
+CLAUSE_END = re.compile(r"\s*(?:[?!:;\uff1f\uff01\uff1a\uff1b\u061f\u061b\u3002]|"
+                        r"\.(?=\s+[\u00bf\u00a1\u00ab\x22(]?[^\W\d_])"
+                        r"(?<![Aa]rt\.)(?<!\bp\.)(?<!\bn\.)(?<!\bNo\.))\s*")
+
+
 def translate(text: str, language: str, directory: Path | None = None) -> Translation:
     """Map a question in `language` through its terminology table: each longest phrase with an
     entry becomes its English term, article references become 'Article N(x), paragraph M'.
@@ -338,6 +350,9 @@ def translate(text: str, language: str, directory: Path | None = None) -> Transl
     english = " ".join(dict.fromkeys(p for p in pieces if p))
     result.english = english
     result.keywords = f"{english} {text}"
+    parts = [part for part in CLAUSE_END.split(text) if part.strip()]
+    result.clauses = ([english] if len(parts) < 2
+                      else [translate(part, language, directory).english for part in parts])
     return result
 
 

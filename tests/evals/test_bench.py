@@ -133,7 +133,8 @@ def test_backends_are_timed_on_the_same_texts_of_a_real_index(index_settings):
 def test_a_kept_bench_leaves_its_index_and_counts_the_texts_the_ingest_embeds(tmp_path,
                                                                                fixture_dir):
     """Two copies of the small corpus: the index stays in the kept folder, every copy is
-    ingested, and the bare model is timed on the first copy's texts (counted twice)."""
+    ingested, and the bare model is timed on the first copy's texts (counted twice), before
+    and after the ingest."""
     from evals.bench import run_bench
 
     questions = tmp_path / "q.jsonl"
@@ -150,5 +151,6 @@ def test_a_kept_bench_leaves_its_index_and_counts_the_texts_the_ingest_embeds(tm
     assert len(records) == row["documents"] == 4
     assert row["chunks"] == 2 * sum(r.chunks for r in records if "copy" not in r.doc_id)
     assert row["encode_s"] > 0 and row["encode_sentences_s"] > 0
+    assert all(seconds > 0 for seconds in row["encode_before_after_s"])
     with pytest.raises(BenchError, match="exists"):
         run_bench([2], tmp_path / "bench.md", ["default"], [fixture_dir], questions, keep=keep)

@@ -184,6 +184,27 @@ def test_kill_during_ingest_then_resume_equals_a_clean_run(tmp_path, corpus_dir,
     assert _same_index(_snapshot(settings), _snapshot(index_settings, clean_ids))
 
 
+def test_a_failed_write_stops_the_ingest_and_the_next_run_stores_everything(
+        tmp_path, fixture_dir, monkeypatch):
+    """Writes run in a thread beside the embedding: their error still ends the ingest, and no
+    document whose chunks were not all written keeps a record, so the next run redoes it."""
+    settings = Settings(data_dir=tmp_path, corpus_dirs=[fixture_dir])
+    calls = []
+
+    def full_disk(self, chunks, embeddings, sha256):
+        calls.append(len(chunks))
+        raise OSError("No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Store, "add_chunks", full_disk)
+        with pytest.raises(OSError, match="No space left"):
+            run_ingest(settings, progress=False)
+    assert calls and Store(settings).records() == []
+    report = run_ingest(settings, progress=False)
+    assert report.documents_skipped == 0 and report.chunks_added > 0
+    assert len(Store(settings).records()) == report.documents
+
+
 @pytest.mark.parametrize("chunk_size", [600, 2000])
 def test_chunk_size_is_recorded_and_gives_its_own_collection(tmp_path, corpus_dir, chunk_size):
     settings = Settings(data_dir=tmp_path, chunk_size=chunk_size)

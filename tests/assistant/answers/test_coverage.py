@@ -132,6 +132,12 @@ def test_a_request_for_a_contact_is_only_answered_by_a_passage_that_gives_one():
     # "contact" as a right or a duty, a site as a place where things happen: no request
     assert not asks_for_a_contact("May a detained migrant contact the consulate?")
     assert not asks_for_a_contact("The videos were sold on a website: is that an offence?")
+    # a hotline as the place the asker works says who asks
+    assert not asks_for_a_contact("Greetings from the national anti-trafficking hotline: "
+                                  "does the protocol cover organ removal?")
+    assert not asks_for_a_contact("I volunteer on a migrants' helpline. Can smuggled people "
+                                  "be punished for their own smuggling?")
+    assert asks_for_a_contact("We run a shelter; is there a helpline victims can call?")
     assert gives_a_contact("Call +1 (800) 555-0199 or write to help@example.org.")
     assert not gives_a_contact("States shall establish comprehensive policies.")
 
@@ -202,6 +208,44 @@ def test_an_acronym_acting_in_the_facts_of_a_question_about_an_instrument_is_a_d
                                 "the trafficking protocol require for child victims?") == []
     assert corpus.unknown_names("What does KASPA recommend on shelters?") == ["KASPA"]
     assert corpus.unknown_names("According to KASPA, how many shelters are there?") == ["KASPA"]
+
+
+def test_an_acronym_in_brackets_abbreviates_the_name_before_it():
+    corpus = Coverage(["Each State Party shall assist victims of trafficking in persons."],
+                      instruments=["TIP Protocol"])
+    assert corpus.unknown_names("Our labour ministry (MTPE) wants to train inspectors. What "
+                                "should they look for?") == []
+    # the name it abbreviates is still judged: a body asked what it says is a source
+    assert corpus.unknown_names("What did the Lantern Review Commission (LRC) find about "
+                                "shelters?") == ["Lantern Review Commission"]
+
+
+def test_where_the_asker_works_and_headquarters_are_details():
+    corpus = Coverage(["States Parties shall exchange information on smugglers' methods."],
+                      instruments=["SOM Protocol"])
+    assert corpus.unknown_names("Analyst at Frontex, comparing figures. Does the smuggling "
+                                "protocol ask States to share data?") == []
+    assert corpus.unknown_names("We're with Caritas Lanka: must States share information?"
+                                ) == []
+    assert corpus.unknown_names("Desk officer at coast guard HQ. What may we share?") == []
+    # a body the question asks about is still judged
+    assert corpus.unknown_names("What did Frontex find about routes?") == ["Frontex"]
+
+
+def test_a_possessive_ends_a_name():
+    corpus = Coverage(["The Global Report covers Africa and Europe."],
+                      instruments=["Global Report"])
+    assert corpus.unknown_names("Is there a figure in the Global Report's Europe chapter on "
+                                "returns?") == []
+
+
+def test_hotlines_as_a_topic_are_no_request_for_a_contact():
+    from assistant.answers.coverage import asks_for_a_contact
+
+    assert not asks_for_a_contact("What does the report say about national hotlines?")
+    assert not asks_for_a_contact("What did survivors say regarding (a) helplines and (b) "
+                                  "shelters?")
+    assert asks_for_a_contact("Which hotline can a victim in Lima call?")
 
 
 def test_a_question_typed_without_capitals_still_names_an_instrument():

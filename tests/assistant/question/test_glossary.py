@@ -64,6 +64,15 @@ VOCABULARY = [
       "Are the customers of brothels where victims work targeted by the Protocol?",
       "Is buying sex an offence under the Protocol?"],
      ["A client of our law firm was trafficked. Where do we start?"]),
+    ("immunity from prosecution",
+     ["Could the driver walk free, never charged, in return for naming the organisers?",
+      "May prosecutors drop all charges against a courier for her cooperation?"],
+     ["Will the witness be prosecuted if she lied?",
+      "Can a victim be charged for immigration offences?"]),
+    ("aggravating circumstances",
+     ["The recruiters beat the workers daily. Does that weigh against the accused at "
+      "sentencing?"],
+     ["Does the victim's consent count against her?"]),
 ]
 
 
@@ -74,3 +83,12 @@ def test_everyday_phrasings_get_the_legal_terms(terms, phrasings, others):
         assert terms in expand(question), question
     for question in others:
         assert terms not in expand(question), question
+
+
+def test_the_alternative_a_question_sets_against_its_ask_gets_no_legal_terms():
+    rather = "Can a rescued worker get leave to stay rather than being sent home at once?"
+    assert "remain territory residence" in expand(rather)
+    assert "return repatriation" not in expand(rather)
+    instead = "Instead of deportation, may the girls stay in the country for now?"
+    assert "return repatriation" not in expand(instead)
+    assert "return repatriation" in expand("Must the State send victims back home safely?")

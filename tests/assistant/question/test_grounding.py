@@ -84,6 +84,38 @@ def test_access_to_something_is_no_treaty_status_in_translated_terms():
     assert _translated("Canada ratification Firearms Protocol date") == ["Canada"]
 
 
+@pytest.mark.parametrize(("question", "language", "expected"), [
+    # a sentence that only sets the scene: its country owns nothing the next one asks about
+    ("Je prépare un atelier au Mali : que dit le Rapport mondial sur le travail forcé des "
+     "enfants ?", "fr", []),
+    ("Soy fiscal en Honduras. ¿Qué dice el Informe Mundial sobre las víctimas de trata "
+     "detectadas?", "es", []),
+    # the country's own law, and a count, stay the subject wherever the country is named
+    ("Que prévoit la loi malienne contre la traite ?", "fr", ["Malian"]),
+    ("En Honduras: ¿cuántas víctimas se detectaron en 2019?", "es", ["Honduras", "2019"]),
+])
+def test_a_country_in_a_sentence_that_sets_the_scene_owns_no_report(question, language,
+                                                                      expected):
+    from assistant.question.grounding import clause_scopes
+    from assistant.text.languages import translate
+
+    translation = translate(question, language)
+    found = clause_scopes(translation.english, translation.clauses, sentence=False)
+    assert sorted(s.label for s in found) == sorted(expected), translation.clauses
+
+
+def test_a_question_word_and_the_documents_publisher_own_no_report():
+    assert _labels("He was forced to scam people. Does UNODC's latest report cover such "
+                   "cases?") == []
+    assert _labels("Did the Walk Free Foundation's report give estimates?") == [
+        "Walk Free Foundation"]
+
+
+def test_what_happened_in_a_year_is_of_that_year():
+    assert _labels("Which cities signed up to the Blue Hearts pledge in 2019?") == ["2019"]
+    assert _labels("What did the 2024 Global Report find on child trafficking?") == []
+
+
 def _translated(terms: str) -> list[str]:
     return [scope.label for scope in scopes(terms, sentence=False)]
 

@@ -40,6 +40,16 @@ def test_abbreviations_do_not_end_a_sentence_and_short_asks_are_no_parts():
     ("Case worker here: what support must a victim get?", "What support must a victim get?"),
     ("Police trainer asking - when is a boat stateless?", "When is a boat stateless?"),
     ("As a border guard, may I board a boat with no flag?", "May I board a boat with no flag?"),
+    ("Shelter volunteer. May a victim be held in detention?",
+     "May a victim be held in detention?"),
+    ("trainer at a police academy: what does 'harbouring' cover?",
+     "What does 'harbouring' cover?"),
+    ("Customs intelligence team: must firearms parts be marked?",
+     "Must firearms parts be marked?"),
+    # an opening that names no role is the subject, not the asker
+    ("Article 9 of the smuggling protocol: what safeguards apply?",
+     "Article 9 of the smuggling protocol: what safeguards apply?"),
+    ("Boats with no flag: who may board them?", "Boats with no flag: who may board them?"),
     # a sentence that also tells the facts is kept
     ("I'm a judge hearing a case of a girl recruited online. Is consent relevant?",
      "I'm a judge hearing a case of a girl recruited online. Is consent relevant?"),

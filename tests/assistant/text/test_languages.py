@@ -199,7 +199,8 @@ def test_a_function_word_opening_a_sentence_is_no_name():
     assert " Le " not in f" {reading.english} "
 
 
-def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refused(assistant):
+def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refused(assistant,
+                                                                                   monkeypatch):
     """"baby" and "day" read as "child" and "date" make a bag of terms that some sentence
     matches; no passage as a whole does."""
     from assistant.models import Chunk, Passage
@@ -213,8 +214,12 @@ def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refus
                                    text="t"), rank=1, score=1.0, scores={"dense": dense},
                        named=named)
 
-    assert assistant._weak_translation(query, [passage(0.2), passage(0.25)])
-    assert not assistant._weak_translation(query, [passage(0.2), passage(0.45)])
-    assert not assistant._weak_translation(query, [passage(0.1, named=True)])  # a named article
-    assert not assistant._weak_translation(assistant.query("How long should a baby sleep?"),
-                                           [passage(0.1)])  # English: the evidence rule alone
+    assert assistant._far_from_every_passage(query, [passage(0.2), passage(0.25)])
+    assert not assistant._far_from_every_passage(query, [passage(0.2), passage(0.45)])
+    assert not assistant._far_from_every_passage(query, [passage(0.1, named=True)])  # named
+    english = assistant.query("How long should a baby sleep?")
+    assert not assistant._far_from_every_passage(english, [passage(0.1)])  # off by default
+    monkeypatch.setattr(assistant, "settings", assistant.settings.model_copy(
+        update={"distant_refusal_threshold": 0.2}))
+    assert assistant._far_from_every_passage(english, [passage(0.1)])
+    assert not assistant._far_from_every_passage(english, [passage(0.1), passage(0.3)])
