@@ -186,8 +186,8 @@ def test_kill_during_ingest_then_resume_equals_a_clean_run(tmp_path, corpus_dir,
 
 def test_a_failed_write_stops_the_ingest_and_the_next_run_stores_everything(
         tmp_path, fixture_dir, monkeypatch):
-    """Writes run in a thread beside the embedding: their error still ends the ingest, and no
-    document whose chunks were not all written keeps a record, so the next run redoes it."""
+    """A write that fails ends the ingest with its error, no document whose chunks were not all
+    written keeps a record, and the next run redoes them."""
     settings = Settings(data_dir=tmp_path, corpus_dirs=[fixture_dir])
     calls = []
 
