@@ -19,22 +19,23 @@ from assistant.text.sentences import question_sentences
 # "..., and what must the State do?" / "... and is it trafficking?": a second ask begins
 _SECOND_ASK = re.compile(r"(?:[,;]\s*|\s+)(?:and|also|plus)\s+(?=(?:what|how|which|who|when|where|"
                          r"whether|does|do|is|are|can|could|must|may|should)\b)", re.IGNORECASE)
-# Who asks ("I'm a prosecutor.", "Ministry official here.", "Labour inspector asking:", "As a
-# case worker, ...") never changes which provision answers: the search reads the question
-# without it. A sentence that also tells the facts ("I'm a prosecutor asking a foreign
-# authority for bank records.") is longer than a role and stays.
 # people and teams who ask, as they name themselves
 ROLE = (r"(?:worker|caseworker|officer|prosecutor|judge|magistrate|analyst|inspector|lawyer|"
         r"attorney|advocate|counsel|journalist|reporter|researcher|trainer|official|student|"
         r"doctor|nurse|volunteer|investigator|detective|clerk|consultant|advis[eo]r|teacher|"
         r"activist|paralegal|diplomat|drafter|manager|coordinator|specialist|team|unit|"
         r"desk|staff|guard)s?")
+# Who asks ("I'm a prosecutor.", "Ministry official here.", "Labour inspector asking:", "As a
+# case worker, ...") never changes which provision answers: the search reads the question
+# without it. A sentence that also tells the facts ("I'm a prosecutor asking a foreign
+# authority for bank records.") is longer than a role and stays.
 _ASKER = re.compile(
     r"^(?:(?:I am|I'm|I work as|we are|we're)\s+(?:an?|the)\s+[^.?!:;]{2,40}[.!:;]"
     r"|[A-Za-z][\w' -]{2,40}?\s+(?:here|asking|question|speaking)\s*[.:!,\u2013-]"
     r"|as an?\s+[^,.?!]{2,40},"
     # a role alone, with its place: "NGO case worker.", "analyst in a police unit.",
-    # "law drafting team:" (the words before the role noun name no verb: four at most)
+    # "law drafting team:" (up to four words before the role noun, a place after it, and
+    # the sentence ends there: a role that goes on to a verb is no opening)
     r"|(?:[\w'-]+\s+){0,4}?" + ROLE + r"(?:\s+(?:in|at|with|for|from|of|on)\s+[^.:;?!]{2,40})?"
     r"\s*[.:])\s+", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
