@@ -43,7 +43,7 @@ from assistant.settings import Settings
 from assistant.store import Store
 from assistant.text.definitions import asks_for_definition, defined_terms
 from assistant.text.languages import is_latin_script, load_detector
-from assistant.text.references import article_refs
+from assistant.text.references import article_refs, instruments_named, read_together
 from assistant.text.sentences import embedding_text
 from assistant.text.tokens import tokenize
 
@@ -449,6 +449,7 @@ class Assistant:
             if named:
                 return _with_best_paragraph(provision_sentences(named, refs), named, refs)
         ranking = self.settings.ranking
+        sentences = _from_named_instruments(query, sentences, ranking.passage_margin)
         return select_sentences(sentences, self.settings.max_answer_sentences,
                                 margin=ranking.sentence_margin,
                                 passage_margin=ranking.passage_margin)
@@ -514,6 +515,22 @@ class Assistant:
                     self._sentence_vectors.popitem(last=False)
         with self._cache_lock:
             return np.stack([self._sentence_vectors[t] for t in texts])
+
+
+def _from_named_instruments(query: str, sentences: list[Sentence], margin: float,
+                            ) -> list[Sentence]:
+    """A question asked under a named instrument ("under the Palermo Convention") is answered
+    from that instrument and those read with it, when they answer about as well as anything
+    (within `margin`): another treaty's like provision stays among the related passages."""
+    named = instruments_named(query)
+    if not named or not sentences:
+        return sentences
+    family = read_together(named)
+    keep = [s for s in sentences if s.chunk.kind != "treaty" or s.chunk.instrument in family]
+    ours = [s.score for s in keep if s.chunk.kind == "treaty"]
+    if not ours or max(ours) < max(s.score for s in sentences) - margin:
+        return sentences
+    return keep
 
 
 def _instrument_names(chunks: list) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import stat
 import sys
 import time
@@ -31,7 +32,6 @@ from assistant.settings import Settings
 from assistant.store import DocumentRecord, Store
 from assistant.text.sentences import (
     SENTENCE_EMBED_CHARS,
-    quotable_spans,
     span_embedding_text,
 )
 from corpus import Catalogue, document_for_file, load_catalogue, sha256_file
@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # files read beyond the one being embedded: more than a group of small files holds, so the
 # next group is read while this one is embedded
 READ_AHEAD = 16
+READER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -304,11 +305,12 @@ class Ingestor:
         stale = sorted(stored - wanted)
         self.store.delete_chunks(stale)
         self.store.delete_sentences_except(doc.id, wanted)
-        missing = [chunk for chunk in prepared.chunks if chunk.id not in stored]
+        new = [i for i, chunk in enumerate(prepared.chunks) if chunk.id not in stored]
         report.chunks_removed += len(stale)
-        report.chunks_unchanged += len(prepared.chunks) - len(missing)
+        report.chunks_unchanged += len(prepared.chunks) - len(new)
         report.store_seconds += time.perf_counter() - began
-        return Pending(prepared, missing)
+        return Pending(prepared, [prepared.chunks[i] for i in new],
+                       [prepared.spans[i] for i in new])
 
     def store_group(self, group: list[Pending], report: IngestReport) -> None:
         """Embed the group's new chunks (a long document in parts of at most twice the group
@@ -317,10 +319,12 @@ class Ingestor:
         began = time.perf_counter()
         model_and_embed = report.model_seconds + report.embed_seconds
         missing = [chunk for pending in group for chunk in pending.missing]
+        spans = [chunk_spans for pending in group for chunk_spans in pending.spans]
         sha256 = {p.prepared.source.document.id: p.prepared.source.sha256 for p in group}
         part = 2 * self._group_chunks
         for start in range(0, len(missing), part):
-            self._embed_and_store(missing[start:start + part], sha256, report)
+            end = start + part
+            self._embed_and_store(missing[start:end], spans[start:end], sha256, report)
         for pending in group:
             self._save_record(pending.prepared, report)
         report.store_seconds += (time.perf_counter() - began
@@ -337,14 +341,13 @@ class Ingestor:
         report.documents += 1
         report.pages += prepared.pages
 
-    def _embed_and_store(self, chunks: list[Chunk], sha256: dict[str, str],
-                         report: IngestReport) -> None:
-        """Embed the chunks and their quotable sentences, then store the sentences before
-        their chunks: a stored chunk always has its sentences."""
-        spans = [quotable_spans(c.text) if self.settings.chunking == "structure" else []
-                 for c in chunks]
-        rows = [(chunk.id, chunk.doc_id, *span)
-                for chunk, chunk_spans in zip(chunks, spans, strict=True) for span in chunk_spans]
+    def _embed_and_store(self, chunks: list[Chunk], spans: list[list[tuple[int, int]]],
+                         sha256: dict[str, str], report: IngestReport) -> None:
+        """Embed the chunks and their quotable sentences (`spans`, one list per chunk), then
+        store the sentences before their chunks: a stored chunk always has its sentences."""
+        rows = [(chunk.id, chunk.doc_id, start)
+                for chunk, chunk_spans in zip(chunks, spans, strict=True)
+                for start, _ in chunk_spans]
         if self.settings.sentence_vectors == "pooled" and rows and self._can_pool(report):
             chunk_vectors, sentence_vectors = self._embed_pooled(chunks, spans, report)
         else:
@@ -426,6 +429,7 @@ class Pending:
 
     prepared: Prepared
     missing: list[Chunk]
+    spans: list[list[tuple[int, int]]]  # of each missing chunk
 
 
 def _by_document(chunks: list[Chunk]) -> dict[str, list[int]]:
@@ -437,13 +441,21 @@ def _by_document(chunks: list[Chunk]) -> dict[str, list[int]]:
 
 def _reader_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=_reader_context(),
-                               initializer=_die_with_parent)
+                               initializer=_start_reader)
 
 
 def _reader_context() -> multiprocessing.context.BaseContext:
     # fork starts the reader at once; a spawned one would first import this program again
     # (the chat app imports gradio). Elsewhere than Linux fork is not safe.
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+
+
+def _start_reader() -> None:
+    """The reader yields the processor to the embedding: it only needs to stay a few files
+    ahead, and the model's threads wait on each other when one of them is preempted."""
+    _die_with_parent()
+    if hasattr(os, "nice"):
+        os.nice(READER_NICENESS)
 
 
 def _die_with_parent() -> None:

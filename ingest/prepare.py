@@ -10,6 +10,7 @@ from pathlib import Path
 from assistant.models import Chunk, Document
 from assistant.settings import Settings
 from assistant.text.languages import detect_language
+from assistant.text.sentences import quotable_spans
 from ingest.loaders import LoadedFile, LoadError, load_file
 from ingest.split_baseline import split_baseline
 from ingest.split_sections import split_sections
@@ -46,6 +47,8 @@ class Prepared:
     encoding: str | None = None  # of a text or HTML file
     # references of a treaty text that point nowhere: "Article 12: article 44 of the Convention"
     unresolved: list[str] = field(default_factory=list)
+    # each chunk's quotable sentences (start, end), worked out here beside the embedding
+    spans: list[list[tuple[int, int]]] = field(default_factory=list)
 
 
 def split_document(doc: Document, loaded: LoadedFile, settings: Settings,
@@ -85,8 +88,10 @@ def prepare_file(source: SourceFile, settings: Settings, file_metadata: bool) ->
     if not chunks:
         return Prepared(source, problem="no text to index")
     pages = sum(1 for page in loaded.pages if page.index is not None)
+    spans = [quotable_spans(c.text) if settings.chunking == "structure" else []
+             for c in chunks]
     return Prepared(source, doc, chunks, pages, encoding=loaded.encoding,
-                    unresolved=_unresolved(doc, loaded, settings))
+                    unresolved=_unresolved(doc, loaded, settings), spans=spans)
 
 
 def _unresolved(doc: Document, loaded: LoadedFile, settings: Settings) -> list[str]:

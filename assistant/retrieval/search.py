@@ -19,7 +19,7 @@ from assistant.models import Chunk, Filters, Passage
 from assistant.question.glossary import expand
 from assistant.question.grounding import LAW_RE
 from assistant.settings import Settings
-from assistant.store import Store
+from assistant.store import Store, sentence_owner
 from assistant.text.definitions import asks_for_definition, defined_terms
 from assistant.text.references import (
     ArticleRef,
@@ -513,9 +513,10 @@ def _read_sentences(store: Store, embedder: Embedder,
     owners: list[str] = []
     starts: list[int] = []
     vectors = Rows(store.sentences.count(), embedder.dimension)
-    for _, meta, vector in store.scan(store.sentences, ["metadatas", "embeddings"]):
-        owners.append(meta["chunk_id"])
-        starts.append(int(meta["start"]))
+    for row_id, vector in store.scan(store.sentences, ["embeddings"]):
+        owner, start = sentence_owner(row_id)
+        owners.append(owner)
+        starts.append(start)
         vectors.add(vector)
     return owners, starts, vectors.array()
 

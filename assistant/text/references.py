@@ -20,6 +20,8 @@ INSTRUMENT_ALIASES: dict[str, tuple[str, ...]] = {
     name: (*entry["aliases"], *entry["weak"]) for name, entry in _INSTRUMENTS.items()
 }
 DISPLAY_NAMES: dict[str, str] = {name: entry["display"] for name, entry in _INSTRUMENTS.items()}
+SUPPLEMENTS: dict[str, str] = {name: entry["supplements"] for name, entry in _INSTRUMENTS.items()
+                               if "supplements" in entry}
 
 ARTICLE_RE = re.compile(
     r"\b(?:article|art\.?|arts?\.)\s*(\d{1,3})\s*(?:\(\s*([a-z])\s*\))?"
@@ -67,6 +69,16 @@ def instruments_named(text: str, strong_only: bool = True) -> list[str]:
         if instrument not in ordered:
             ordered.append(instrument)
     return ordered
+
+
+def read_together(instruments: list[str]) -> set[str]:
+    """The instruments and those read with them: a Protocol with the Convention it
+    supplements, the Convention with its Protocols."""
+    family = set(instruments)
+    for protocol, convention in SUPPLEMENTS.items():
+        if protocol in instruments or convention in instruments:
+            family |= {protocol, convention}
+    return family
 
 
 def without_instrument_names(text: str, strong_only: bool = False) -> str:

@@ -194,6 +194,17 @@ def test_the_paragraph_that_answers_is_quoted_from_the_best_provision(assistant)
     assert lead_in_mismatches(answer) == []
 
 
+def test_a_question_under_a_named_convention_is_answered_from_it(assistant):
+    """The Optional Protocol on the sale of children has a like provision on jurisdiction: it
+    stays among the passages, not the answer."""
+    answer = assistant.ask("Under the organized crime convention, can a State take jurisdiction "
+                           "when the child victim is one of its nationals?")
+    assert not answer.refused and answer.citations
+    assert {c.source for c in answer.citations} == {"untoc-convention-text.md"}
+    assert any(c.locator.startswith("Article 15") for c in answer.citations)
+    assert any(p.chunk.instrument == "CRC OPSC" for p in answer.passages)
+
+
 def test_every_dev_answer_names_what_it_quotes_quotes_no_notes_and_cites_no_weak_passage(
         assistant):
     """A rule, not a score: checked over every question of the dev set."""

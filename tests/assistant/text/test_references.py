@@ -1,6 +1,11 @@
 """Instrument names come from a data file that covers every catalogued instrument."""
 
-from assistant.text.references import DISPLAY_NAMES, INSTRUMENT_ALIASES, instruments_named
+from assistant.text.references import (
+    DISPLAY_NAMES,
+    INSTRUMENT_ALIASES,
+    instruments_named,
+    read_together,
+)
 from corpus import load_catalogue
 
 
@@ -20,3 +25,10 @@ def test_a_broad_phrase_names_an_instrument_only_beside_an_article():
     assert instruments_named("victims of trafficking in persons") == []
     assert instruments_named("victims of trafficking in persons", strong_only=False) == [
         "TIP Protocol"]
+
+
+def test_a_protocol_is_read_with_its_convention_and_not_with_its_sister_protocols():
+    assert read_together(["TIP Protocol"]) == {"TIP Protocol", "UNTOC"}
+    assert read_together(["UNTOC"]) == {"UNTOC", "TIP Protocol", "SOM Protocol",
+                                        "Firearms Protocol"}
+    assert read_together(["CRC OPSC"]) == {"CRC OPSC"}
