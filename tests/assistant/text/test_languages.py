@@ -55,6 +55,24 @@ def test_terms_map_to_english(language, text, terms):
         assert term.lower() in english
 
 
+@pytest.mark.parametrize(("language", "text", "terms"), [
+    ("es", "Mi sobrina trabaja sin salario para pagar lo que debía su padre", {"niece", "owe"}),
+    ("fr", "Son frère a fait des heures supplémentaires dans une plantation de cacao",
+     {"brother", "overtime"}),
+    ("ru", "Дочь осуждённый отца снова продаёт", {"daughter", "again"}),
+    ("zh", "她辍学后被带出国，合同上没有工时", {"drop out of school", "take abroad"}),
+    ("ar", "كم من الوقت يقضي عقوبة في السجن؟", {"how long", "serves a sentence"}),
+])
+def test_everyday_words_of_a_situation_are_read(language, text, terms):
+    english = translate(text, language).english.lower()
+    for term in terms:
+        assert term in english, english
+
+
+def test_no_single_chinese_character_is_read_on_its_own_from_the_everyday_words():
+    assert "year" not in translate("2023年有多少起案件？", "zh").english
+
+
 def test_words_without_an_entry_are_kept_among_the_keywords():
     translation = translate("Le mot zorglub figure-t-il dans le Protocole ?", "fr")
     assert "zorglub" in translation.keywords
