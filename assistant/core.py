@@ -399,7 +399,13 @@ class Assistant:
         unknown = self.coverage.unknown_names(query.text, sentence=not query.translated)
         if unknown:
             notices.append(message("never_mention", language, names=", ".join(unknown)))
-        if missing := self.coverage.unknown_instruments(query.text, sentence=not query.translated):
+        # a translated question's sentences are read apart: "Colombia, Ecuador y España." then
+        # "¿La Convención permite ...?" are no "Colombia Ecuador Spain convention"
+        clauses = query.translation.clauses if query.translated and query.translation else []
+        if missing := list(dict.fromkeys(
+                name for clause in clauses or [query.text]
+                for name in self.coverage.unknown_instruments(
+                    clause, sentence=not query.translated))):
             indexed = ", ".join(sorted({c.instrument for c in self.retriever.chunks
                                         if c.instrument and c.kind == "treaty"}))
             notices.append(message("not_indexed", language, names=", ".join(missing),

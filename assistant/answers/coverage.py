@@ -20,6 +20,7 @@ from assistant.text.references import (
     instruments_named,
     without_instrument_names,
 )
+from assistant.text.sentences import question_sentences
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -32,6 +33,12 @@ IDENTIFIER_RE = re.compile(r"\b[A-Z0-9]+(?:/[A-Z0-9]+)+\b")
 CURRENT_RE = re.compile(
     r"\b(to date|as of (?:today|now)|currently|right now|these days|nowadays|at present|"
     r"latest|most recent|up to now|so far|this (?:year|month|week)|in the news|yesterday)\b",
+    re.IGNORECASE)
+# a statement of what the asker or their office does ("We currently don't regulate ...")
+OWN_PRACTICE_RE = re.compile(r"(?:we|i|our|my)\b", re.IGNORECASE)
+# the latest report of the collection's own publisher
+LATEST_OWN_REPORT_RE = re.compile(
+    r"\b(?:latest|most recent)\s+(?:(?:edition of the|of the)\s+)?(?:UNODC|Global Report)\b",
     re.IGNORECASE)
 # A request for a way to reach someone: a phone number, a hotline, an address, a website.
 CONTACT_RE = re.compile(
@@ -526,8 +533,13 @@ def without_workplace(question: str) -> str:
 
 def asks_for_current_state(question: str) -> bool:
     """"How many countries have ratified ... to date?", "the latest estimate": the corpus is a
-    fixed set of dated documents and cannot vouch for the present."""
-    return bool(CURRENT_RE.search(question))
+    fixed set of dated documents and cannot vouch for the present. The asker's own practice
+    now ("We currently don't regulate brokers. What does the Protocol propose?") sets the
+    scene, and the latest of the collection's own reports ("per the latest UNODC global
+    report") is one of its documents: neither asks about the present."""
+    sentences = question_sentences(question)
+    asked = [s for s in sentences if s.endswith("?") or not OWN_PRACTICE_RE.match(s)]
+    return any(CURRENT_RE.search(LATEST_OWN_REPORT_RE.sub(" ", s)) for s in asked or sentences)
 
 
 def asks_for_a_contact(question: str) -> bool:

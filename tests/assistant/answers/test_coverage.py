@@ -179,6 +179,15 @@ def test_a_body_asked_about_its_own_practice_or_a_named_estimate_is_a_source():
                                 "files. What does the convention ask?") == []
 
 
+def test_the_askers_own_practice_now_and_the_latest_unodc_report_are_no_present():
+    assert not asks_for_current_state("Our ministry currently licenses no arms brokers. Which "
+                                      "controls does the firearms protocol suggest?")
+    assert not asks_for_current_state("What share of suspects were convicted in West Africa "
+                                      "according to the most recent UNODC report?")
+    assert asks_for_current_state("We run a shelter. Which countries have ratified it so far?")
+    assert asks_for_current_state("Is forced begging rising these days?")
+
+
 def test_the_most_recent_figure_is_a_question_about_the_present():
     assert asks_for_current_state("What is the most recent count of victims worldwide?")
 

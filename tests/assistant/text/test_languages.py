@@ -69,6 +69,12 @@ def test_everyday_words_of_a_situation_are_read(language, text, terms):
         assert term in english, english
 
 
+def test_countries_of_one_sentence_name_no_convention_of_the_next(assistant):
+    answer = assistant.ask("Investigamos a un grupo con cómplices en Perú, Bolivia y Chile. "
+                           "¿La Convención permite que los tres países intercambien pruebas?")
+    assert not any("Peru" in notice and "Chile" in notice for notice in answer.notices)
+
+
 def test_no_single_chinese_character_is_read_on_its_own_from_the_everyday_words():
     assert "year" not in translate("2023年有多少起案件？", "zh").english
 
