@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.sentences import question_sentences
 from assistant.text.tokens import tokenize
 
 ASKS_DEFINITION_RE = re.compile(
@@ -25,7 +26,13 @@ DEFINED_TERM_RE = re.compile(
 
 
 def asks_for_definition(text: str) -> bool:
-    return bool(ASKS_DEFINITION_RE.search(text))
+    """Whether the question asks what a term means. A question that sets out facts before it
+    asks is read from its first asking sentence on: "He says his rifle no longer counts as a
+    gun. What standards apply to making a gun unusable?" asks for standards, not a
+    definition; "Is a navy ship a 'vessel'? I need the definition." asks for one."""
+    sentences = question_sentences(text)
+    first = next((i for i, s in enumerate(sentences) if s.endswith("?")), 0)
+    return any(ASKS_DEFINITION_RE.search(s) for s in sentences[first:])
 
 
 def defined_term(match: re.Match[str]) -> str:

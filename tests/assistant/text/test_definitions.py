@@ -25,3 +25,11 @@ def test_a_question_asking_what_a_term_means_is_told_from_one_using_it():
 def test_a_sentence_that_defines_is_recognised():
     assert DEFINES_RE.search("For the purposes of this Protocol, a fee shall mean any payment.")
     assert not DEFINES_RE.search("Each State Party shall adopt such measures as may be necessary.")
+
+
+def test_a_definition_is_asked_by_the_asking_sentence_not_by_the_facts_before_it():
+    assert not asks_for_definition("The defence says the boy no longer counts as a minor. What "
+                                   "support must the State give him before the trial?")
+    assert asks_for_definition("She is seventeen and married. Does she count as a child?")
+    assert asks_for_definition("what is meant by 'vessel' in the smuggling protocol")
+    assert asks_for_definition("Is a fishing trawler a 'vessel'? I need the definition.")
