@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import stat
 import sys
 import time
@@ -42,7 +41,6 @@ log = logging.getLogger(__name__)
 # files read beyond the one being embedded: more than a group of small files holds, so the
 # next group is read while this one is embedded
 READ_AHEAD = 16
-READER_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -441,21 +439,13 @@ def _by_document(chunks: list[Chunk]) -> dict[str, list[int]]:
 
 def _reader_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=1, mp_context=_reader_context(),
-                               initializer=_start_reader)
+                               initializer=_die_with_parent)
 
 
 def _reader_context() -> multiprocessing.context.BaseContext:
     # fork starts the reader at once; a spawned one would first import this program again
     # (the chat app imports gradio). Elsewhere than Linux fork is not safe.
     return multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-
-
-def _start_reader() -> None:
-    """The reader yields the processor to the embedding: it only needs to stay a few files
-    ahead, and the model's threads wait on each other when one of them is preempted."""
-    _die_with_parent()
-    if hasattr(os, "nice"):
-        os.nice(READER_NICENESS)
 
 
 def _die_with_parent() -> None:
