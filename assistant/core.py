@@ -401,9 +401,8 @@ class Assistant:
             notices.append(message("never_mention", language, names=", ".join(unknown)))
         # a translated question's sentences are read apart: "Colombia, Ecuador y España." then
         # "¿La Convención permite ...?" are no "Colombia Ecuador Spain convention"
-        clauses = query.translation.clauses if query.translated and query.translation else []
         if missing := list(dict.fromkeys(
-                name for clause in clauses or [query.text]
+                name for clause in query.clauses or [query.text]
                 for name in self.coverage.unknown_instruments(
                     clause, sentence=not query.translated))):
             indexed = ", ".join(sorted({c.instrument for c in self.retriever.chunks
@@ -430,7 +429,7 @@ class Assistant:
             notices.append(message("no_contact", query.language))
         missing = ungrounded(query.text, evidence, sentence=not query.translated,
                              window=self.settings.ranking.terms_window,
-                             clauses=query.translation.clauses if query.translation else ())
+                             clauses=query.clauses)
         if missing:
             names = ", ".join(scope.label for scope in missing)
             notices.append(message("not_covered", query.language, names=names))

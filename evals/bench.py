@@ -130,7 +130,7 @@ def bench_one(config: str, size: int, data_dir: Path, corpus_dirs: Sequence[Path
 def embedded_texts(settings, sources: Sequence) -> tuple[list[str], list[str]]:
     """The distinct chunk texts and sentence texts of each document, as a fresh ingest embeds
     them (the sentences only where they have vectors of their own)."""
-    from assistant.text.sentences import quotable_spans, span_embedding_text
+    from assistant.text.sentences import span_embedding_text
     from ingest.prepare import prepare_file
 
     chunk_texts, sentence_texts = [], []
@@ -141,10 +141,11 @@ def embedded_texts(settings, sources: Sequence) -> tuple[list[str], list[str]]:
             raise BenchError(f"{source.path}: {prepared.problem}")
         doc_id = prepared.document.id
         chunk_texts += _distinct_per_document((doc_id, c.index_text()) for c in prepared.chunks)
-        if encoded and settings.chunking == "structure":
+        if encoded:  # the reader found each chunk's sentences (none without structure chunking)
             sentence_texts += _distinct_per_document(
                 (doc_id, span_embedding_text(c.text, span))
-                for c in prepared.chunks for span in quotable_spans(c.text))
+                for c, spans in zip(prepared.chunks, prepared.spans, strict=True)
+                for span in spans)
     return chunk_texts, sentence_texts
 
 

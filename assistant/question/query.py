@@ -57,6 +57,12 @@ class Query:
     def translated(self) -> bool:
         return self.language != "en"
 
+    @property
+    def clauses(self) -> list[str]:
+        """The English terms of each sentence of a translated question, read apart (none for
+        an English question)."""
+        return self.translation.clauses if self.translation else []
+
 
 def clean_question(question: object, max_chars: int) -> str:
     """NFC-normalised, without control characters; a clear error for what is not a question."""
