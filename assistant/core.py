@@ -43,7 +43,12 @@ from assistant.settings import Settings
 from assistant.store import Store
 from assistant.text.definitions import asks_for_definition, defined_terms
 from assistant.text.languages import is_latin_script, load_detector
-from assistant.text.references import article_refs, instruments_named, read_together
+from assistant.text.references import (
+    article_refs,
+    instruments_named,
+    read_together,
+    without_instrument_names,
+)
 from assistant.text.sentences import embedding_text
 from assistant.text.tokens import tokenize
 
@@ -569,8 +574,16 @@ def _with_best_paragraph(chosen: list[Sentence], named: list[Sentence], refs: li
 
 def _defining_part(query: str, sentences: list[Sentence]) -> list[Sentence]:
     """For a definition question: the lettered parts that define the term asked about
-    (Article 3(a) whole, its "Exploitation shall include" sentence too); else all."""
-    words = set(tokenize(query))
-    parts = {sub_locator(s.chunk, s.start) for s in sentences
-             if any(term <= words for term in defined_terms(s.text))}
+    (Article 3(a) whole, its "Exploitation shall include" sentence too); else all. The words
+    of an instrument's name are not a term asked about ("the Convention on the Rights of the
+    Child" asks nothing about "child"), and of the terms the question uses the most specific
+    wins ("sale of children" before "child", "debt bondage" before "slavery")."""
+    words = set(tokenize(without_instrument_names(query, strong_only=True)))
+    used: dict[str, int] = {}
+    for s in sentences:  # the passage's own lines: a lettered term opens a line there
+        terms = defined_terms(s.chunk.text[s.start:s.end])
+        part = sub_locator(s.chunk, s.start)
+        used[part] = max([used.get(part, 0), *(len(t) for t in terms if t <= words)])
+    most = max(used.values(), default=0)
+    parts = {part for part, size in used.items() if size and size == most}
     return [s for s in sentences if sub_locator(s.chunk, s.start) in parts] or sentences

@@ -18,11 +18,12 @@ ASKS_DEFINITION_RE = re.compile(
 DEFINES_RE = re.compile(r"shall mean|[\"\u201d]\s*means\b|shall be considered|is defined as|"
                         r"for the purposes of this", re.IGNORECASE)
 # A defined term: quoted ('"Vessel" shall mean'), or opening a lettered item of a
-# definitions article without quotes ("(c) Child pornography means"; not "(b) The means").
+# definitions article without quotes ("(c) Child pornography means"; not "(b) The means"),
+# also in the older drafting of the 1956 Convention ("(a) Debt bondage, that is to say, ...").
 DEFINED_TERM_RE = re.compile(
     r"(?:[\u201c\"]([^\u201d\"\n]{2,60})[\u201d\"]"
     r"|^[ \t]*\(?[a-z]\)[ \t]*([A-Z][^\n.;:,]{0,58}?\w)(?<!\bThe)(?<!\band)(?<!\bof))"
-    r"\s*(?:shall mean|means)\b", re.MULTILINE)
+    r"(?:\s*(?:shall mean|means)\b|,\s*that is to say\b)", re.MULTILINE)
 
 
 def asks_for_definition(text: str) -> bool:

@@ -43,6 +43,20 @@ def test_answer_quotes_and_cites_the_provision(assistant):
     assert answer.settings_hash == assistant.settings.settings_hash()
 
 
+def test_a_definition_question_quotes_the_term_asked_not_a_word_of_the_instrument_name(
+        assistant):
+    # "Child" of the Convention on the Rights of the Child and "Slavery" of the Convention on the
+    # Abolition of Slavery are defined terms too: the term asked about is the one quoted
+    sale = assistant.ask("Under the optional protocol to the Convention on the Rights of the "
+                         "Child, what is meant by the sale of children?")
+    assert "Article 2(a)" in sale.text and "Sale of children means" in sale.text
+    assert "Trafficking in Persons Protocol" not in sale.text
+    bondage = assistant.ask("I need the definition of debt bondage in the Supplementary "
+                            "Convention on the Abolition of Slavery.")
+    assert bondage.text.startswith("Under Article 1(a)")
+    assert "pledge by a debtor" in bondage.text
+
+
 def test_a_definition_question_quotes_the_definition_of_that_term(assistant):
     answer = assistant.ask("How serious must an offence be to count as a 'serious crime' "
                            "under the organized crime convention?")

@@ -33,3 +33,9 @@ def test_a_definition_is_asked_by_the_asking_sentence_not_by_the_facts_before_it
     assert asks_for_definition("She is seventeen and married. Does she count as a child?")
     assert asks_for_definition("what is meant by 'vessel' in the smuggling protocol")
     assert asks_for_definition("Is a fishing trawler a 'vessel'? I need the definition.")
+
+
+def test_the_older_drafting_that_is_to_say_defines_a_lettered_term():
+    text = ("(a) Forced marriage, that is to say, any institution whereby a person is given;\n"
+            "It binds the parties, that is to say, the States which have ratified it.")
+    assert defined_terms(text) == [frozenset(tokenize("Forced marriage"))]

@@ -69,6 +69,22 @@ def test_everyday_words_of_a_situation_are_read(language, text, terms):
         assert term in english, english
 
 
+@pytest.mark.parametrize(("language", "text", "terms", "not_terms"), [
+    # "abordar" is to address a matter; a vessel is boarded only when the vessel is named
+    ("es", "¿Qué cuestiones abordó la conferencia este año?", {"address"}, {"vessel"}),
+    ("es", "¿La policía puede abordar el buque en alta mar?", {"board the vessel"}, set()),
+    ("es", "¿Qué salvaguardias protegen a los detenidos?", {"safeguards"}, {"saving clause"}),
+    ("es", "¿Hace falta autorización del otro país?", {"authorization"}, {"licences"}),
+    # the French for a smuggled migrant is not a trafficked one
+    ("fr", "Un migrant objet de trafic peut-il être expulsé ?", {"smuggled"}, {"trafficking"}),
+])
+def test_words_with_a_common_and_a_narrow_sense_read_in_the_common_one(language, text, terms,
+                                                                       not_terms):
+    english = translate(text, language).english.lower()
+    assert all(term in english for term in terms), english
+    assert not any(term in english for term in not_terms), english
+
+
 def test_countries_of_one_sentence_name_no_convention_of_the_next(assistant):
     answer = assistant.ask("Investigamos a un grupo con cómplices en Perú, Bolivia y Chile. "
                            "¿La Convención permite que los tres países intercambien pruebas?")
