@@ -258,8 +258,8 @@ def test_an_everyday_question_whose_words_the_table_reads_as_the_fields_is_refus
     assert not assistant._far_from_every_passage(query, [passage(0.2), passage(0.45)])
     assert not assistant._far_from_every_passage(query, [passage(0.1, named=True)])  # named
     english = assistant.query("How long should a baby sleep?")
-    assert not assistant._far_from_every_passage(english, [passage(0.1)])  # off by default
-    monkeypatch.setattr(assistant, "settings", assistant.settings.model_copy(
-        update={"distant_refusal_threshold": 0.2}))
-    assert assistant._far_from_every_passage(english, [passage(0.1)])
+    assert assistant._far_from_every_passage(english, [passage(0.1)])  # 0.15 by default
     assert not assistant._far_from_every_passage(english, [passage(0.1), passage(0.3)])
+    monkeypatch.setattr(assistant, "settings", assistant.settings.model_copy(
+        update={"distant_refusal_threshold": 0.0}))
+    assert not assistant._far_from_every_passage(english, [passage(0.1)])  # 0 turns it off
