@@ -224,6 +224,10 @@ DATED_RE = re.compile(
     r"\b(?:made|manufactured|built|produced|assembled|constructed|born|dated|dating)\s+"
     r"(?:(?:in|from|back to|before|after|around|about|circa|c\.)\s+)?(?:the\s+)?"
     r"(1[5-9]\d\d|20\d\d)(?:s\b)?", re.IGNORECASE)
+# a year that names an edition of something: "the 2023 World Day", "its 2021 Annual Report"
+EDITION_RE = re.compile(r"\b(?:the|its|their|this|that)\s+(1[5-9]\d\d|20\d\d)\s+"
+                        r"([A-Z][\w-]*(?:\s+(?:(?:of|on|against|for|and|the|to|in)\s+)*"
+                        r"[A-Z][\w-]*)*)")
 # a decade a thing of the facts is "from" or "of": "a rifle from the 1880s", "boats of the 1970s"
 DECADE_RE = re.compile(r"\b(?:from|of)\s+the\s+(1[5-9]\d0|20\d0)s\b", re.IGNORECASE)
 # everyday abbreviations, which name no body or document: "she has no ID", "the CCTV footage"
@@ -403,7 +407,8 @@ class Coverage:
         # "the Oba (King) of Benin" also counts as "the Oba of Benin".
         unique = {_normal(v) for t in texts for v in (t, re.sub(r"\([^)]{0,40}\)", " ", t))}
         self.words: set[str] = {w for text in unique for w in text.split()}
-        self.text = " " + " ".join(sorted(unique)) + " "
+        # one passage a line: words of two passages are never read as standing together
+        self.text = " " + " \n ".join(sorted(unique)) + " "
         self.instruments = [_stems(name) | _stems(" ".join(INSTRUMENT_ALIASES.get(name, ())))
                             for name in instruments]
 
@@ -470,6 +475,12 @@ class Coverage:
         cases += [" ".join(m.groups()) for m in NUMBERED_DOCUMENT_RE.finditer(question)
                   if m.group(3).lower() in DOCUMENT_HEADS
                   and f" {_normal(m.group(1) + ' ' + m.group(2))} " not in self.text]
+        # "the 2023 World Day": an edition the documents never name with its year, though they
+        # may name the thing ("the first World Day", in 2014); the instruments' own names, the
+        # "1956" of the 1956 Convention included, were blanked out above
+        if sentence:
+            cases += [f"the {year} {name}" for year, name in EDITION_RE.findall(question)
+                      if not self._named_together(year, name)]
         question = CASE_RE.sub(" ", question)
         # Countries are judged by grounding (question/grounding.py): a question may mention
         # one the documents never name ("can Canada board a ship?") and still be answered.
@@ -489,6 +500,13 @@ class Coverage:
             unknown = [name for name in unknown
                        if names_a_source(question, name, asks_an_instrument)]
         return list(dict.fromkeys([*cases, *unknown]))
+
+    def _named_together(self, year: str, name: str, gap: int = 8) -> bool:
+        """Whether some passage names the thing and the year within `gap` words of each other
+        ("Global Report on Trafficking in Persons 2024")."""
+        name = re.escape(_normal(name))
+        return bool(re.search(rf" {year}(?: \S+){{0,{gap}}} {name} |"
+                              rf" {name}(?: \S+){{0,{gap}}} {year} ", self.text))
 
     @staticmethod
     def _salient_words(question: str) -> list[str]:

@@ -73,6 +73,19 @@ def test_a_year_that_dates_a_thing_of_the_facts_is_a_detail_but_a_period_asked_a
     assert corpus.unknown_names("What changed in 1931 for collectors?") == ["1931"]
 
 
+def test_an_edition_the_corpus_never_names_with_its_year_is_what_is_asked_about():
+    corpus = Coverage(["Regional Review on Labour Exploitation 2021, chapter 3",
+                       "The first International Migrants Day was marked in 2019.",
+                       "The Summit adopted a declaration on labour recruitment."])
+    assert corpus.unknown_names("What did the 2021 Regional Review say about mines?") == []
+    assert corpus.unknown_names("Which slogan did the 2019 International Migrants Day use?"
+                                ) == []
+    assert corpus.unknown_names("Which slogan did the 2022 International Migrants Day use?"
+                                ) == ["the 2022 International Migrants Day", "2022"]
+    # the year stands apart from the thing it would date: no edition named together
+    assert corpus.unknown_names("What did the 2019 Summit decide?") == ["the 2019 Summit"]
+
+
 def test_a_source_the_corpus_never_names_is_what_the_question_asks_about():
     corpus = Coverage(["Each State Party shall adopt measures against trafficking."])
     assert corpus.unknown_names("What did the Inter-American Court decide on forced labour?"
