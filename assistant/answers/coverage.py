@@ -502,11 +502,12 @@ class Coverage:
         return list(dict.fromkeys([*cases, *unknown]))
 
     def _named_together(self, year: str, name: str, gap: int = 8) -> bool:
-        """Whether some passage names the thing and the year within `gap` words of each other
+        """Whether some passage names the thing (or things: "the 2024 Working Group" and "the
+        Working Groups … the 2024 meetings") and the year within `gap` words of each other
         ("Global Report on Trafficking in Persons 2024")."""
         name = re.escape(_normal(name))
-        return bool(re.search(rf" {year}(?: \S+){{0,{gap}}} {name} |"
-                              rf" {name}(?: \S+){{0,{gap}}} {year} ", self.text))
+        return bool(re.search(rf" {year}(?: \S+){{0,{gap}}} {name}s? |"
+                              rf" {name}s?(?: \S+){{0,{gap}}} {year} ", self.text))
 
     @staticmethod
     def _salient_words(question: str) -> list[str]:

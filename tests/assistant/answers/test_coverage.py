@@ -80,6 +80,11 @@ def test_an_edition_the_corpus_never_names_with_its_year_is_what_is_asked_about(
     assert corpus.unknown_names("What did the 2021 Regional Review say about mines?") == []
     assert corpus.unknown_names("Which slogan did the 2019 International Migrants Day use?"
                                 ) == []
+    # one of the things a passage names in the plural with the year
+    assert corpus.unknown_names("What did the 2021 Regional Review on Labour Exploitation find?"
+                                ) == []
+    plural = Coverage(["Each year the Task Forces meet; the 2021 meetings were on fishing."])
+    assert plural.unknown_names("What did the 2021 Task Force discuss?") == []
     assert corpus.unknown_names("Which slogan did the 2022 International Migrants Day use?"
                                 ) == ["the 2022 International Migrants Day", "2022"]
     # the year stands apart from the thing it would date: no edition named together
