@@ -41,7 +41,7 @@ from assistant.question.query import Query, build_query, clean_question
 from assistant.retrieval.search import Retriever
 from assistant.settings import Settings
 from assistant.store import Store
-from assistant.text.definitions import asks_for_definition, defined_terms
+from assistant.text.definitions import asks_for_definition, defined_terms, term_use
 from assistant.text.languages import is_latin_script, load_detector
 from assistant.text.references import (
     article_refs,
@@ -49,7 +49,7 @@ from assistant.text.references import (
     read_together,
     without_instrument_names,
 )
-from assistant.text.sentences import embedding_text
+from assistant.text.sentences import embedding_text, question_sentences
 from assistant.text.tokens import tokenize
 
 SENTENCE_CACHE = 20_000
@@ -120,7 +120,8 @@ class Assistant:
         return LoadedIndex(
             retriever=retriever, idf=_idf(retriever),
             coverage=Coverage((f"{c.index_text()} {c.year or ''}" for c in chunks),
-                              instruments=_instrument_names(chunks)),
+                              instruments=_instrument_names(chunks),
+                              edition_window=self.settings.ranking.edition_window),
             latest_year=max((c.year for c in chunks if c.year), default=None),
             written_at=written_at)
 
@@ -276,6 +277,7 @@ class Assistant:
         sentences, evidence = self.score_sentences(
             resolved, query_vector, passages,
             None if own_vector is None else (language, own_vector))
+        evidence = max(evidence, self._asking_evidence(query, sentences))
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
         if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices
                                       or self._far_from_every_passage(query, passages)):
@@ -500,6 +502,21 @@ class Assistant:
             evidence = max(evidence, 1.0)  # the user named a provision that exists
         return sentences, evidence
 
+    def _asking_evidence(self, query: Query, sentences: list[Sentence]) -> float:
+        """How close the quotable sentences come to the question's last asking sentence alone.
+        Facts told before the question ("A farm worker borrowed money… His work is never
+        credited against the loan. How does international law classify this?") pull its
+        vector away from every passage; the question it asks does not. Only the evidence
+        for a refusal reads it: the ranking reads the whole question."""
+        if query.translated or not sentences:
+            return 0.0
+        said = question_sentences(query.text)
+        asking = [s for s in said if s.endswith("?")] or said[-1:]
+        if len(said) < 2 or not asking:
+            return 0.0
+        vector = self.embed_query(asking[-1])
+        return float((self.vectors_of(sentences) @ vector).max())
+
     def vectors_of(self, sentences: list[Sentence]) -> np.ndarray:
         """Embeddings of quotable sentences: those stored at ingest, the others (an index
         built without them) embedded now."""
@@ -577,13 +594,14 @@ def _defining_part(query: str, sentences: list[Sentence]) -> list[Sentence]:
     (Article 3(a) whole, its "Exploitation shall include" sentence too); else all. The words
     of an instrument's name are not a term asked about ("the Convention on the Rights of the
     Child" asks nothing about "child"), and of the terms the question uses the most specific
-    wins ("sale of children" before "child", "debt bondage" before "slavery")."""
-    words = set(tokenize(without_instrument_names(query, strong_only=True)))
+    wins ("sale of children" before "child", "debt bondage" before "slavery"), a term said as
+    a phrase before one whose words are only scattered in the question (`term_use`)."""
+    words = tokenize(without_instrument_names(query, strong_only=True))
     used: dict[str, int] = {}
     for s in sentences:  # the passage's own lines: a lettered term opens a line there
         terms = defined_terms(s.chunk.text[s.start:s.end])
         part = sub_locator(s.chunk, s.start)
-        used[part] = max([used.get(part, 0), *(len(t) for t in terms if t <= words)])
+        used[part] = max([used.get(part, 0), *(term_use(t, words) for t in terms)])
     most = max(used.values(), default=0)
     parts = {part for part, size in used.items() if size and size == most}
     return [s for s in sentences if sub_locator(s.chunk, s.start) in parts] or sentences

@@ -75,6 +75,9 @@ class Ranking(BaseModel):
     # in a question read from another language (its English terms in its word order), a law,
     # penalty or report within this many terms of a country is that country's (grounding)
     terms_window: int = Field(default=5, ge=0)
+    # "the 2023 World Day": a year naming an edition counts as covered only where a passage
+    # names the thing with that year within this many words ("World Day ... 2014")
+    edition_window: int = Field(default=8, ge=0)
     # a question about the instruments' rules is searched with the countries of its facts
     # written as "a State" ("can Germany refuse to extradite…"): the rule is the same for any
     # State, and a country's name otherwise pulls in report and news passages that name it

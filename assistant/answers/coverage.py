@@ -151,6 +151,10 @@ DOCUMENT_HEADS = _word_set(
     "agreements guidelines principles strategy strategies plan plans index database "
     "programme program initiative judgment judgement ruling case decision decisions "
     "recommendations framework covenant estimates handbook manual toolkit digest yearbook")
+# what has editions: documents, and the events that recur ("the 2023 World Day")
+EDITION_HEADS = DOCUMENT_HEADS | _word_set(
+    "day days conference conferences meeting meetings session sessions summit forum congress "
+    "review reviews edition")
 BODY_HEADS = _word_set(
     "court courts commission committee council agency office organization organisation "
     "ministry department bureau institute foundation union secretariat tribunal "
@@ -228,6 +232,12 @@ DATED_RE = re.compile(
 EDITION_RE = re.compile(r"\b(?:the|its|their|this|that)\s+(1[5-9]\d\d|20\d\d)\s+"
                         r"([A-Z][\w-]*(?:\s+(?:(?:of|on|against|for|and|the|to|in)\s+)*"
                         r"[A-Z][\w-]*)*)")
+# the same in a translated question's English terms, which have no "the": a year after a
+# name of two or more capitalised words ("Global Report on Trafficking in Persons 2016"; not an
+# acronym such as "UNODC"). A year before a name is left alone: without the article, "Africa
+# 2023 Global Report" may be the report's figures for 2023.
+_TITLE = r"[A-Z][a-z][\w-]*(?:\s+(?:(?:of|on|against|for|and|the|to|in)\s+)*[A-Z][a-z][\w-]*)+"
+TERMS_EDITION_RE = re.compile(rf"({_TITLE})\s+(1[5-9]\d\d|20\d\d)\b")
 # a decade a thing of the facts is "from" or "of": "a rifle from the 1880s", "boats of the 1970s"
 DECADE_RE = re.compile(r"\b(?:from|of)\s+the\s+(1[5-9]\d0|20\d0)s\b", re.IGNORECASE)
 # everyday abbreviations, which name no body or document: "she has no ID", "the CCTV footage"
@@ -401,9 +411,15 @@ def _is_acronym(word: str) -> bool:
 class Coverage:
     """Words and text of the indexed corpus, for spotting names it never mentions."""
 
-    def __init__(self, texts: Iterable[str], instruments: Iterable[str] = ()) -> None:
+    def __init__(self, texts: Iterable[str], instruments: Iterable[str] = (),
+                 edition_window: int = 8) -> None:
         """`texts`: every indexed passage; `instruments`: the titles and short names of the
-        indexed instruments (their usual names, INSTRUMENT_ALIASES, are added)."""
+        indexed instruments (their usual names, INSTRUMENT_ALIASES, are added);
+        `edition_window`: how many words may stand between a thing and the year of its
+        edition in a passage that names that edition."""
+        if edition_window < 0:
+            raise ValueError(f"edition_window must be 0 or more, not {edition_window}")
+        self.edition_window = edition_window
         # "the Oba (King) of Benin" also counts as "the Oba of Benin".
         unique = {_normal(v) for t in texts for v in (t, re.sub(r"\([^)]{0,40}\)", " ", t))}
         self.words: set[str] = {w for text in unique for w in text.split()}
@@ -468,6 +484,11 @@ class Coverage:
         its own language's name ("Canarias", "Bruxelles") and words of different phrases stand
         side by side: only sources, years and document numbers count."""
         asks_an_instrument = bool(instruments_named(question))
+        # read before the instruments' names are blanked out: "Global Report on Trafficking
+        # in Persons 2016" holds the words of one
+        editions = [] if sentence else [f"{name} {year}" for year, name
+                                        in _editions_in_terms(question)
+                                        if not self._named_together_any(year, name)]
         question = without_workplace(without_instrument_names(question))
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
@@ -499,15 +520,23 @@ class Coverage:
         if not (sentence and about_a_place(question)):
             unknown = [name for name in unknown
                        if names_a_source(question, name, asks_an_instrument)]
-        return list(dict.fromkeys([*cases, *unknown]))
+        return list(dict.fromkeys([*cases, *editions, *unknown]))
 
-    def _named_together(self, year: str, name: str, gap: int = 8) -> bool:
+    def _named_together(self, year: str, name: str) -> bool:
         """Whether some passage names the thing (or things: "the 2024 Working Group" and "the
-        Working Groups … the 2024 meetings") and the year within `gap` words of each other
-        ("Global Report on Trafficking in Persons 2024")."""
-        name = re.escape(_normal(name))
+        Working Groups … the 2024 meetings") and the year within `edition_window` words of
+        each other ("Global Report on Trafficking in Persons 2024")."""
+        name, gap = re.escape(_normal(name)), self.edition_window
         return bool(re.search(rf" {year}(?: \S+){{0,{gap}}} {name}s? |"
                               rf" {name}s?(?: \S+){{0,{gap}}} {year} ", self.text))
+
+    def _named_together_any(self, year: str, name: str) -> bool:
+        """`_named_together` for the name or any shorter name it ends with: in a row of terms
+        the name of a place runs into the title ("Canary Islands Global Report on Trafficking
+        in Persons 2024")."""
+        words = name.split()
+        return any(self._named_together(year, " ".join(words[start:]))
+                   for start in range(len(words) - 1))
 
     @staticmethod
     def _salient_words(question: str) -> list[str]:
@@ -548,6 +577,15 @@ def without_workplace(question: str) -> str:
     if not match:
         return question
     return f"{question[:match.start('name')]} {question[match.end('name'):]}"
+
+
+def _editions_in_terms(terms: str) -> list[tuple[str, str]]:
+    """(year, name) of each year beside the title of a document or an event in a translated
+    question's English terms ("Global Report ... 2016", not "Africa European 2023"); an
+    instrument's name is no edition ("Organized Crime Convention 2000")."""
+    found = [(m.group(2), m.group(1)) for m in TERMS_EDITION_RE.finditer(terms)]
+    return [(year, name) for year, name in found if not INSTRUMENT_HEAD_RE.search(name)
+            and any(word in EDITION_HEADS for word in name.lower().split())]
 
 
 def asks_for_current_state(question: str) -> bool:

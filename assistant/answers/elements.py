@@ -49,7 +49,16 @@ QUALIFY_RE = re.compile(
     r"(?:a\s+|an\s+)?(?:case\s+of\s+|victims?\s+of\s+|form\s+of\s+)?(?:human\s+|migrant\s+)?"
     r"(trafficking|smuggling|trafficked|smuggled)\b"
     r"(?!\s+(?:protocol|convention|law|offences?|act|network|ring|gang|route))"
-    r"|\b(trafficking|smuggling)\s*(?:,|or)\s*(?:trafficking|smuggling)\b", re.IGNORECASE)
+    r"|\b(trafficking|smuggling)\s*(?:,|or)\s*(?:trafficking|smuggling)\b"
+    # the instrument's view of the facts: "how would the trafficking protocol see this?",
+    # "does this fall under the smuggling definition?"
+    r"|\b(?:how|what)\s+(?:does|do|would|will|could|might)\s+(?:the\s+)?(?:UN\s+)?"
+    r"(trafficking|smuggling)(?:\s+in\s+persons|\s+of\s+migrants)?\s+"
+    r"(?:protocol|definition|rules?)\s+(?:see|view|treat|classify|call|make\s+of|"
+    r"say\s+(?:about|of|to))\s+(?:this|that|it|these|those|such|them|him|her|the\s+case)\b"
+    r"|\b(?:falls?|comes?|fit)\s+(?:under|within|into)\s+(?:the\s+)?(?:UN\s+)?"
+    r"(trafficking|smuggling)(?:\s+in\s+persons|\s+of\s+migrants)?\s+"
+    r"definitions?\b", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:no|not|never|without|nor|nobody|no one|none|neither|didn'?t|"
                       r"did not|wasn'?t|weren'?t|hasn'?t|haven'?t)\s+(?:\w+\s+){0,2}$",
                       re.IGNORECASE)
@@ -287,14 +296,14 @@ def _clean(text: str) -> str:
 def definition_of(retriever: Retriever, term_words: str) -> tuple[int, int] | None:
     """(chunk index, offset after "shall mean") of the narrowest indexed treaty passage that
     defines the term."""
-    wanted = frozenset(tokenize(term_words))
+    wanted = tuple(tokenize(term_words))
     best: tuple[int, int, int] | None = None
     for index, terms in retriever.defined_terms.items():
         if wanted not in terms:
             continue
         chunk = retriever.chunks[index]
         for match in DEFINED_TERM_RE.finditer(chunk.text):
-            if frozenset(tokenize(defined_term(match))) == wanted:
+            if tuple(tokenize(defined_term(match))) == wanted:
                 start = match.end() + len(chunk.text[match.end():]) - len(
                     chunk.text[match.end():].lstrip())
                 if best is None or len(chunk.text) < best[0]:

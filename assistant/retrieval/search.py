@@ -20,7 +20,7 @@ from assistant.question.glossary import expand
 from assistant.question.grounding import LAW_RE
 from assistant.settings import Settings
 from assistant.store import Store, sentence_owner
-from assistant.text.definitions import asks_for_definition, defined_terms
+from assistant.text.definitions import asks_for_definition, defined_terms, term_use
 from assistant.text.references import (
     ArticleRef,
     article_refs,
@@ -112,7 +112,7 @@ class Retriever:
             self.bm25.index((token_ids, vocabulary), show_progress=False)
         self.languages = {chunk.language for chunk in self.chunks}  # of the indexed texts
         self.articles: dict[tuple[str | None, str], list[int]] = {}
-        self.defined_terms: dict[int, list[frozenset[str]]] = {}
+        self.defined_terms: dict[int, list[tuple[str, ...]]] = {}
         for i, chunk in enumerate(self.chunks):
             if chunk.article:
                 self.articles.setdefault((chunk.instrument, chunk.article), []).append(i)
@@ -217,19 +217,19 @@ class Retriever:
         an instrument's definition and names no term gets its whole article of definitions."""
         # "illegal entry in the migrant smuggling protocol" asks about "illegal entry": the
         # words of an instrument's name are not a term asked about
-        words = set(tokenize(without_instrument_names(query, strong_only=True)))
+        words = tokenize(without_instrument_names(query, strong_only=True))
         named = instruments_named(query)
         found: dict[int, tuple[int, int]] = {}
         for i, terms in self.defined_terms.items():
             chunk = self.chunks[i]
             if named and chunk.instrument not in named:
                 continue
-            used = [len(term) for term in terms if term <= words]
+            used = max((term_use(term, words) for term in terms), default=0)
             if used and filters.accepts(chunk):
-                # the most specific term the question uses first ("child pornography" before
+                # the term the question says most closely first ("child pornography" before
                 # "child"), then the narrowest passage: the lettered definition before its article
                 found[i] = (named.index(chunk.instrument) if named else 0,
-                            len(terms) - 100 * max(used))
+                            len(terms) - 1000 * used)
         asked = {w for w in tokenize(without_instrument_names(query)) if len(w) > 1}
         if found or asked - DEFINITION_WORDS:
             return found

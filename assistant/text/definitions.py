@@ -41,7 +41,24 @@ def defined_term(match: re.Match[str]) -> str:
     return match.group(1) or match.group(2)
 
 
-def defined_terms(text: str) -> list[frozenset[str]]:
-    """The terms a passage defines, each as its set of search tokens."""
-    terms = (frozenset(tokenize(defined_term(m))) for m in DEFINED_TERM_RE.finditer(text))
+def defined_terms(text: str) -> list[tuple[str, ...]]:
+    """The terms a passage defines, each as its search tokens in order."""
+    terms = (tuple(tokenize(defined_term(m))) for m in DEFINED_TERM_RE.finditer(text))
     return [term for term in terms if term]
+
+
+# A term the question says as a phrase outranks any whose words are only scattered in it.
+PHRASE = 100
+
+
+def term_use(term: tuple[str, ...], words: list[str]) -> int:
+    """How closely a question (its search tokens in order) uses a defined term: 0 when a word
+    of the term is missing; the term's length when its words are all there; PHRASE more when
+    they stand together. "Under the trafficking definition, up to what age is a person a
+    child?" says "child" as a phrase but only scatters the words of "trafficking in persons",
+    so it asks what a child is."""
+    if not term or not set(term) <= set(words):
+        return 0
+    size = len(term)
+    together = any(tuple(words[i:i + size]) == term for i in range(len(words) - size + 1))
+    return size + PHRASE * together

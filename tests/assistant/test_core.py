@@ -57,6 +57,33 @@ def test_a_definition_question_quotes_the_term_asked_not_a_word_of_the_instrumen
     assert "pledge by a debtor" in bondage.text
 
 
+def test_facts_told_before_the_question_do_not_refuse_what_the_question_asks(assistant):
+    story = ("My uncle runs a tomato farm in the valley. Twelve seasonal pickers came from the "
+             "next province in March; they sleep in a barn, cook on an open fire and share one "
+             "tap. He advanced each of them the bus fare and a phone, and now says they cannot "
+             "leave until everything is paid off, though he never writes down what they have "
+             "earned. How is that described in international law?")
+    query = assistant.query(story)
+    vector = assistant.embed_query(query.dense_text)
+    sentences, whole = assistant.score_sentences(query.text, vector,
+                                                 assistant.search(query, vector))
+    asking = assistant._asking_evidence(query, sentences)
+    assert whole < assistant.settings.refusal_threshold <= asking
+    assert not assistant.ask(story).refused
+    # a question of one sentence has no asking sentence apart from itself
+    single = assistant.query("How is bonded labour described in international law?")
+    assert assistant._asking_evidence(single, sentences) == 0.0
+
+
+def test_a_definition_question_quotes_the_term_it_says_not_one_whose_words_it_scatters(
+        assistant):
+    # "trafficking" and "persons" both occur, but only "child" is said as a term
+    answer = assistant.ask("A labour inspector met a sixteen-year-old at a brick kiln. Going by "
+                           "the trafficking definition, is a person that age still a child?")
+    assert answer.text.startswith("Under Article 3(d)")
+    assert "under eighteen years of age" in answer.text
+
+
 def test_a_definition_question_quotes_the_definition_of_that_term(assistant):
     answer = assistant.ask("How serious must an offence be to count as a 'serious crime' "
                            "under the organized crime convention?")

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.answers.coverage import Coverage, asks_for_current_state
 
 CORPUS = ["In 2018, the Oba (King) of Benin issued a declaration.",
@@ -89,6 +91,33 @@ def test_an_edition_the_corpus_never_names_with_its_year_is_what_is_asked_about(
                                 ) == ["the 2022 International Migrants Day", "2022"]
     # the year stands apart from the thing it would date: no edition named together
     assert corpus.unknown_names("What did the 2019 Summit decide?") == ["the 2019 Summit"]
+
+
+def test_the_edition_window_sets_how_far_a_year_may_stand_from_the_thing_it_dates():
+    text = ["In 2018 the member States, meeting in Vienna for a week, held the Forum."]
+    question = "What did the 2018 Forum agree?"
+    assert Coverage(text, edition_window=12).unknown_names(question) == []
+    assert Coverage(text, edition_window=3).unknown_names(question) == ["the 2018 Forum"]
+    with pytest.raises(ValueError, match="edition_window"):
+        Coverage(text, edition_window=-1)
+
+
+def test_an_edition_in_a_translated_questions_terms_is_read_without_the_article():
+    corpus = Coverage(["Regional Review on Labour Exploitation 2021, chapter 3",
+                       "Victims detected in 2016 in Europe; the treaty of 2000."])
+    # a row of English terms read from another language: no "the" before the year
+    assert corpus.unknown_names("figures Regional Review on Labour Exploitation 2016 Europe",
+                                sentence=False) == ["Regional Review on Labour Exploitation 2016"]
+    # a place's name runs into the title; the title it ends with is named with 2021
+    assert corpus.unknown_names("figures Lima Regional Review on Labour Exploitation 2021",
+                                sentence=False) == []
+    # a year before a title may be the period of its figures
+    assert corpus.unknown_names("figures Africa 2016 Regional Review on Labour Exploitation",
+                                sentence=False) == []
+    # a year alone, or beside an instrument's name, names no edition
+    assert corpus.unknown_names("victims detected 2016 Europe", sentence=False) == []
+    assert corpus.unknown_names("Organized Crime Convention 2000 extradition",
+                                sentence=False) == []
 
 
 def test_a_source_the_corpus_never_names_is_what_the_question_asks_about():

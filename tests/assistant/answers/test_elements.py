@@ -25,6 +25,12 @@ def test_a_question_asking_whether_facts_are_an_offence_is_recognised():
     assert offences_asked("What does the smuggling protocol say about return?") == []
     assert offences_asked(facts + "Is that covered by the trafficking protocol?") == []
     assert offences_asked("Is this trafficking?") == []  # no facts to measure
+    # asking for the instrument's view of the facts, or whether they fit its definition
+    assert offences_asked(facts + "How would the UN trafficking protocol see this?") == [
+        "trafficking"]
+    assert offences_asked("Two men paid a boatman to take them across the strait at night. "
+                          "Does that fall within the smuggling definition?") == ["smuggling"]
+    assert offences_asked("How does the trafficking protocol treat a victim's consent?") == []
 
 
 def test_the_elements_are_read_from_the_definition_by_its_connectives():
