@@ -232,8 +232,8 @@ DATED_RE = re.compile(
 EDITION_RE = re.compile(r"\b(?:the|its|their|this|that)\s+(1[5-9]\d\d|20\d\d)\s+"
                         r"([A-Z][\w-]*(?:\s+(?:(?:of|on|against|for|and|the|to|in)\s+)*"
                         r"[A-Z][\w-]*)*)")
-# the same in a translated question's English terms, which have no "the": a year after a
-# name of two or more capitalised words ("Global Report on Trafficking in Persons 2016"; not an
+# a year after a name of two or more capitalised words, also in a translated question's
+# English terms, which have no "the" ("Global Report on Trafficking in Persons 2016"; not an
 # acronym such as "UNODC"). A year before a name is left alone: without the article, "Africa
 # 2023 Global Report" may be the report's figures for 2023.
 _TITLE = r"[A-Z][a-z][\w-]*(?:\s+(?:(?:of|on|against|for|and|the|to|in)\s+)*[A-Z][a-z][\w-]*)+"
@@ -484,11 +484,10 @@ class Coverage:
         its own language's name ("Canarias", "Bruxelles") and words of different phrases stand
         side by side: only sources, years and document numbers count."""
         asks_an_instrument = bool(instruments_named(question))
-        # read before the instruments' names are blanked out: "Global Report on Trafficking
-        # in Persons 2016" holds the words of one
-        editions = [] if sentence else [f"{name} {year}" for year, name
-                                        in _editions_in_terms(question)
-                                        if not self._named_together_any(year, name)]
+        # "Global Report on Trafficking in Persons 2016": a year after a title, read before
+        # the instruments' names are blanked out (the title holds the words of one)
+        editions = [f"{name} {year}" for year, name in _editions_in_terms(question)
+                    if not self._named_together_any(year, name)]
         question = without_workplace(without_instrument_names(question))
         cases = [case for case in CASE_RE.findall(question)  # "Rantsev v. Cyprus" names a
                  if f" {_normal(case)} " not in self.text]  # case even with its country
@@ -580,9 +579,9 @@ def without_workplace(question: str) -> str:
 
 
 def _editions_in_terms(terms: str) -> list[tuple[str, str]]:
-    """(year, name) of each year beside the title of a document or an event in a translated
-    question's English terms ("Global Report ... 2016", not "Africa European 2023"); an
-    instrument's name is no edition ("Organized Crime Convention 2000")."""
+    """(year, name) of each year after the title of a document or an event ("Global Report
+    ... 2016", not "Africa European 2023"); an instrument's name is no edition ("Organized
+    Crime Convention 2000")."""
     found = [(m.group(2), m.group(1)) for m in TERMS_EDITION_RE.finditer(terms)]
     return [(year, name) for year, name in found if not INSTRUMENT_HEAD_RE.search(name)
             and any(word in EDITION_HEADS for word in name.lower().split())]

@@ -102,6 +102,15 @@ def test_the_edition_window_sets_how_far_a_year_may_stand_from_the_thing_it_date
         Coverage(text, edition_window=-1)
 
 
+def test_a_year_after_a_title_names_an_edition_too():
+    corpus = Coverage(["Regional Review on Labour Exploitation 2021, chapter 3",
+                       "In 2016 the review found more victims; the treaty of 2000."])
+    assert corpus.unknown_names("What did the Regional Review on Labour Exploitation 2016 say "
+                                "about mines?") == ["Regional Review on Labour Exploitation 2016"]
+    assert corpus.unknown_names("What does the Regional Review on Labour Exploitation 2021 say "
+                                "about mines?") == []
+
+
 def test_an_edition_in_a_translated_questions_terms_is_read_without_the_article():
     corpus = Coverage(["Regional Review on Labour Exploitation 2021, chapter 3",
                        "Victims detected in 2016 in Europe; the treaty of 2000."])
