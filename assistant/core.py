@@ -277,9 +277,11 @@ class Assistant:
         sentences, evidence = self.score_sentences(
             resolved, query_vector, passages,
             None if own_vector is None else (language, own_vector))
-        evidence = max(evidence, self._asking_evidence(query, sentences))
+        threshold = self.settings.refusal_threshold
+        # only weak evidence is worth the asking sentence's own embedding
+        weak = evidence < threshold and self._asking_evidence(query, sentences) < threshold
         notices = self._coverage_notices(query) + self._grounding_notices(query, passages)
-        if self.settings.refusal and (evidence < self.settings.refusal_threshold or notices
+        if self.settings.refusal and (weak or notices
                                       or self._far_from_every_passage(query, passages)):
             return Answer(text=refusal_text(language), refused=True, mode=mode, notices=notices,
                           **base)
@@ -511,9 +513,9 @@ class Assistant:
         if query.translated or not sentences:
             return 0.0
         said = question_sentences(query.text)
-        asking = [s for s in said if s.endswith("?")] or said[-1:]
-        if len(said) < 2 or not asking:
+        if len(said) < 2:
             return 0.0
+        asking = [s for s in said if s.endswith("?")] or said[-1:]
         vector = self.embed_query(asking[-1])
         return float((self.vectors_of(sentences) @ vector).max())
 
