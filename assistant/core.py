@@ -510,13 +510,10 @@ class Assistant:
         credited against the loan. How does international law classify this?") pull its
         vector away from every passage; the question it asks does not. Only the evidence
         for a refusal reads it: the ranking reads the whole question."""
-        if query.translated or not sentences:
+        asking = _asking_sentence(query)
+        if asking is None or not sentences:
             return 0.0
-        said = question_sentences(query.text)
-        if len(said) < 2:
-            return 0.0
-        asking = [s for s in said if s.endswith("?")] or said[-1:]
-        vector = self.embed_query(asking[-1])
+        vector = self.embed_query(asking)
         return float((self.vectors_of(sentences) @ vector).max())
 
     def vectors_of(self, sentences: list[Sentence]) -> np.ndarray:
@@ -544,6 +541,16 @@ class Assistant:
                     self._sentence_vectors.popitem(last=False)
         with self._cache_lock:
             return np.stack([self._sentence_vectors[t] for t in texts])
+
+
+def _asking_sentence(query: Query) -> str | None:
+    """The last asking sentence of an English question of several sentences, else None."""
+    if query.translated:
+        return None
+    said = question_sentences(query.text)
+    if len(said) < 2:
+        return None
+    return ([s for s in said if s.endswith("?")] or said[-1:])[-1]
 
 
 def _from_named_instruments(query: str, sentences: list[Sentence], margin: float,

@@ -73,6 +73,18 @@ VOCABULARY = [
      ["The recruiters beat the workers daily. Does that weigh against the accused at "
       "sentencing?"],
      ["Does the victim's consent count against her?"]),
+    ("prosecution liable",
+     ["Could the women found in the lorry be charged for entering illegally?",
+      "Police want to press charges against the farm owner. On what basis?",
+      "Is a courier who was deceived still liable to get charged with trafficking?"],
+     ["Is the interpreter free of charge for the victim?",
+      "Who is in charge of receiving extradition requests?"]),
+    ("witnesses testimony",
+     ["The cook is afraid to give evidence against the restaurant owner. What can we offer?",
+      "Does a girl who testifies against her recruiter get any protection?",
+      "He took the stand last week and now gets threats."],
+     ["Do the bank records give evidence of laundering?",
+      "The photos gave evidence that the workers were locked in."]),
 ]
 
 
