@@ -43,7 +43,8 @@ class Candidate:
     bm25: float | None = None
     bm25_rank: int | None = None
     rrf: float = 0.0
-    lookup: tuple[int, int] | None = None  # (which named provision, how closely it matches)
+    # (which named provision, how closely it matches ...): sorted, smallest first
+    lookup: tuple[int, ...] | None = None
     sentence: float | None = None
     final: float = 0.0
 
@@ -189,14 +190,14 @@ class Retriever:
             (filters.accepts(c) for c in self.chunks), dtype=bool, count=len(self.chunks)
         )
 
-    def lookup(self, query: str, filters: Filters) -> dict[int, tuple[int, int]]:
+    def lookup(self, query: str, filters: Filters) -> dict[int, tuple[int, ...]]:
         """Chunks of the provisions the question names, each keyed (which provision, how
         closely the chunk matches it: the named paragraph or letter, else the whole article).
         A question about what a term means names the provisions that define that term."""
         refs = article_refs(query)
         if not refs:
             return self._definitions_of(query, filters) if asks_for_definition(query) else {}
-        found: dict[int, tuple[int, int]] = {}
+        found: dict[int, tuple[int, ...]] = {}
         for order, ref in enumerate(refs):
             candidates = self.articles.get((ref.instrument, ref.article), [])
             if ref.instrument is None or not candidates:
@@ -211,7 +212,7 @@ class Retriever:
                     found[i] = (order, -_part_match(self.chunks[i], ref))
         return found
 
-    def _definitions_of(self, query: str, filters: Filters) -> dict[int, tuple[int, int]]:
+    def _definitions_of(self, query: str, filters: Filters) -> dict[int, tuple[int, ...]]:
         """Treaty chunks defining a term the question uses ("'vessel'", "a child"), in the
         instruments it names (any instrument when it names none). A question that asks for
         an instrument's definition and names no term gets its whole article of definitions."""
@@ -219,7 +220,7 @@ class Retriever:
         # words of an instrument's name are not a term asked about
         words = tokenize(without_instrument_names(query, strong_only=True))
         named = instruments_named(query)
-        found: dict[int, tuple[int, int]] = {}
+        found: dict[int, tuple[int, ...]] = {}
         for i, terms in self.defined_terms.items():
             chunk = self.chunks[i]
             if named and chunk.instrument not in named:
@@ -228,8 +229,7 @@ class Retriever:
             if used and filters.accepts(chunk):
                 # the term the question says most closely first ("child pornography" before
                 # "child"), then the narrowest passage: the lettered definition before its article
-                found[i] = (named.index(chunk.instrument) if named else 0,
-                            len(terms) - 1000 * used)
+                found[i] = (named.index(chunk.instrument) if named else 0, -used, len(terms))
         asked = {w for w in tokenize(without_instrument_names(query)) if len(w) > 1}
         if found or asked - DEFINITION_WORDS:
             return found
